@@ -4,9 +4,11 @@
 
 # %% auto #0
 __all__ = ['CAM_METHODS', 'edge_strength', 'check_box', 'SRTarget', 'attention_layer_names', 'default_cam_layers',
-           'resolve_layers', 'ActivationRecorder', 'minmax', 'cam_from', 'CAMResult', 'grad_cam']
+           'resolve_layers', 'ActivationRecorder', 'minmax', 'cam_from', 'CAMResult', 'grad_cam', 'as_display',
+           'overlay', 'draw_box', 'plot_cam', 'gaussian_kernel', 'blur_with', 'blur_path', 'gini', 'diffusion_index',
+           'LAMResult', 'lam']
 
-# %% ../nbs/08_interpret.ipynb #a82abcc7
+# %% ../nbs/08_interpret.ipynb #769cd460
 import io
 import math
 import time
@@ -28,7 +30,7 @@ from torch import nn
 from .core import get_device, image_to_tensor, load_image, tensor_to_image
 from .attention import MultiScaleAttention
 
-# %% ../nbs/08_interpret.ipynb #312cf15e
+# %% ../nbs/08_interpret.ipynb #83469097
 def edge_strength(sr: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     "LAM's per-pixel gradient magnitude of `sr` (N x C x H x W) -> N x C x (H-1) x (W-1); `eps` keeps sqrt differentiable at 0."
     dh = (sr[:, :, :-1, :] - sr[:, :, 1:, :]) ** 2
@@ -43,7 +45,7 @@ def check_box(box, height: int, width: int, name: str = 'box') -> Tuple[int, int
         raise ValueError(f"{name}={tuple(box)!r} does not lie inside the {width}x{height} image (x, y, w, h)")
     return x, y, w, h
 
-# %% ../nbs/08_interpret.ipynb #e54a0df0
+# %% ../nbs/08_interpret.ipynb #4efca9fd
 @dataclass
 class SRTarget:
     "A scalar per image of an SR output: `kind`='mean' (mean intensity) or 'edge' (LAM's summed edge strength), in `box` (x, y, w, h, SR pixels) or `mask`, else everywhere."
@@ -77,7 +79,7 @@ class SRTarget:
         g = edge_strength(sr)
         return (g * self.weights(*g.shape[-2:], device=sr.device)).sum((1, 2, 3))
 
-# %% ../nbs/08_interpret.ipynb #e9d05ce3
+# %% ../nbs/08_interpret.ipynb #76c0ec1e
 def attention_layer_names(model: nn.Module) -> List[str]:
     "Names of the `MultiScaleAttention` modules of `model`, in forward order."
     return [n for n, m in model.named_modules() if isinstance(m, MultiScaleAttention)]
@@ -115,7 +117,7 @@ def resolve_layers(model: nn.Module, layers: Optional[Sequence[Union[str, nn.Mod
     if not out: raise ValueError("layers: empty list")
     return out
 
-# %% ../nbs/08_interpret.ipynb #438e83b9
+# %% ../nbs/08_interpret.ipynb #a8c4e50b
 class ActivationRecorder:
     "Context manager: record the outputs of `modules` (name -> module) in `acts`, passing a copy downstream."
     def __init__(self, modules: Dict[str, nn.Module]): self.modules, self.acts, self.handles = modules, {}, []
@@ -137,7 +139,7 @@ class ActivationRecorder:
         for h in self.handles: h.remove()
         self.handles = []
 
-# %% ../nbs/08_interpret.ipynb #3a9eb387
+# %% ../nbs/08_interpret.ipynb #d89e08be
 CAM_METHODS = ('gradcam', 'gradcam++', 'layercam')
 
 def minmax(cam: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
@@ -157,7 +159,7 @@ def cam_from(acts: torch.Tensor, grads: torch.Tensor, method: str = 'gradcam') -
     else: raise ValueError(f"method={method!r}: expected one of {CAM_METHODS}")
     return cam.clamp_min(0)
 
-# %% ../nbs/08_interpret.ipynb #39b7c07e
+# %% ../nbs/08_interpret.ipynb #d4475711
 @dataclass
 class CAMResult:
     "Grad-CAM maps in [0, 1]: `lr_map` (N x h x w, input size), `sr_map` (N x sh x sw), and one map per layer (input size)."
@@ -199,3 +201,135 @@ def grad_cam(model: nn.Module, x: torch.Tensor, target: Optional[SRTarget] = Non
     lr_map = minmax(torch.stack(list(per_layer.values())).mean(0).clamp_min(0))
     sr_map = F.interpolate(lr_map[:, None], sr.shape[-2:], mode='bilinear', align_corners=False)[:, 0].clamp(0, 1)
     return CAMResult(lr_map, sr_map, per_layer, sr.detach(), value.detach(), method, target)
+
+# %% ../nbs/08_interpret.ipynb #2e050887
+def as_display(img) -> np.ndarray:
+    "An image for plotting as `H x W x 3` float in [0, 1]: from uint8 `H x W x C`, or a [0, 1] tensor `(1 x) C x H x W`."
+    if isinstance(img, torch.Tensor):
+        t = img.detach().float().cpu()
+        if t.ndim == 4: t = t[0]
+        a = t.clamp(0, 1).permute(1, 2, 0).numpy()
+    else:
+        a = np.asarray(img)
+        a = a.astype(np.float32) / (65535. if a.dtype == np.uint16 else 255.) if a.dtype.kind in 'ui' else a.astype(np.float32)
+        if a.ndim == 2: a = a[..., None]
+    return np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a[..., :3]
+
+def overlay(image, heat, alpha: float = 0.5, cmap: str = 'jet') -> np.ndarray:
+    "Blend `heat` (H x W in [0, 1]) colour-mapped with `cmap` over `image`: `(1 - alpha) * image + alpha * colours`."
+    if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha!r}: expected a value in [0, 1]")
+    img = as_display(image)
+    heat = np.asarray(heat.detach().cpu() if isinstance(heat, torch.Tensor) else heat, dtype=np.float32)
+    if heat.shape != img.shape[:2]: raise ValueError(f"heat map {heat.shape} and image {img.shape[:2]} differ in size")
+    colours = matplotlib.colormaps[cmap](np.clip(heat, 0, 1))[..., :3]
+    return (1 - alpha) * img + alpha * colours
+
+def draw_box(ax, box, scale: float = 1.0, color: str = 'lime'):
+    "Draw an `(x, y, w, h)` box given in SR pixels on `ax`, divided by `scale` (to draw it on the LR image)."
+    if box is None: return
+    x, y, w, h = (v / scale for v in box)
+    ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor=color, linewidth=1.5))
+
+# %% ../nbs/08_interpret.ipynb #689b3e04
+def plot_cam(result: CAMResult, lr: torch.Tensor, idx: int = 0, alpha: float = 0.5, dpi: int = 80):
+    "Grad-CAM of image `idx` over the LR input and over the SR output, target box drawn on both."
+    scale = result.sr.shape[-1] / lr.shape[-1]
+    lr_img = lr[idx] if lr.ndim == 4 else lr
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4), dpi=dpi)
+    axes[0].imshow(overlay(lr_img, result.lr_map[idx], alpha)); axes[0].set_title(f'{result.method} over LR input')
+    axes[1].imshow(overlay(result.sr[idx], result.sr_map[idx], alpha)); axes[1].set_title(f'over SR output (x{scale:g})')
+    draw_box(axes[0], result.target.box, scale); draw_box(axes[1], result.target.box)
+    for ax in axes: ax.axis('off')
+    fig.suptitle(f"target: {result.target.kind} {'in box ' + str(result.target.box) if result.target.box else 'over the whole image'}"
+                 f" = {result.target_value[idx].item():.4g}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/08_interpret.ipynb #df16a284
+def gaussian_kernel(size: int = 9, sigma: float = 1.2, eps: float = 1e-5) -> torch.Tensor:
+    "LAM's `isotropic_gaussian_kernel`: a `size` x `size` Gaussian of `sigma` (+eps, so 0 gives a delta), summing to 1."
+    if size < 1 or size % 2 != 1: raise ValueError(f"kernel_size={size!r}: expected an odd positive size")
+    ax = torch.arange(-size // 2 + 1., size // 2 + 1., dtype=torch.float64)
+    k = torch.exp(-(ax[:, None] ** 2 + ax[None, :] ** 2) / (2. * (sigma + eps) ** 2))
+    return k / k.sum()
+
+def blur_with(x: torch.Tensor, kernels: torch.Tensor) -> torch.Tensor:
+    "Filter `x` (1 x C x H x W) with each of `kernels` (K x k x k), reflect-101 borders as cv2: K x C x H x W."
+    _, c, h, w = x.shape
+    p = kernels.shape[-1] // 2
+    if p >= h or p >= w: raise ValueError(f"image {h}x{w} is too small for a {kernels.shape[-1]}x{kernels.shape[-1]} blur kernel")
+    xp = F.pad(x.transpose(0, 1), (p, p, p, p), mode='reflect')                       # C x 1 x H' x W'
+    return F.conv2d(xp, kernels[:, None].to(x)).transpose(0, 1).contiguous()
+
+def blur_path(x: torch.Tensor, sigma: float = 1.2, fold: int = 50, kernel_size: int = 9):
+    "LAM's Gaussian-blur path of `x` (1 x C x H x W): the `fold` path images, their derivatives along the path, and the baseline."
+    if fold < 1: raise ValueError(f"fold={fold!r}: expected a positive number of steps")
+    ks = torch.stack([gaussian_kernel(kernel_size, s) for s in np.linspace(sigma, 0, fold + 1)])
+    return blur_with(x, ks[1:]), blur_with(x, (ks[1:] - ks[:-1]) * fold), blur_with(x, ks[:1])
+
+# %% ../nbs/08_interpret.ipynb #3c50867a
+def gini(a) -> float:
+    "Gini index of the values of `a` as LAM computes it (shifted to be non-negative, +1e-7, sorted)."
+    a = np.asarray(a, dtype=np.float64).flatten().copy()
+    if a.min() < 0: a -= a.min()
+    a = np.sort(a + 1e-7)
+    n = a.size
+    return float(np.sum((2 * np.arange(1, n + 1) - n - 1) * a) / (n * a.sum()))
+
+def diffusion_index(saliency) -> float:
+    "LAM's Diffusion Index `(1 - Gini) * 100` of an attribution map: higher = more pixels involved."
+    return (1 - gini(saliency)) * 100
+
+# %% ../nbs/08_interpret.ipynb #50e68236
+@dataclass
+class LAMResult:
+    "LAM of one image: `attribution` (C x h x w), `saliency` (h x w, |sum over C| / max), DI and the completeness terms."
+    attribution: torch.Tensor
+    saliency: torch.Tensor
+    di: float
+    box: Tuple[int, int, int, int]
+    target_input: float
+    target_baseline: float
+    path_values: torch.Tensor
+    sr: torch.Tensor
+    seconds: float = 0.0
+
+    @property
+    def completeness(self) -> float:
+        "Attribution sum / (F(input) - F(baseline)); 1 for exact integrated gradients."
+        return float(self.attribution.sum()) / (self.target_input - self.target_baseline)
+
+def lam(model: nn.Module, x: torch.Tensor, box: Optional[Sequence[int]] = None, window: int = 16,
+        sigma: float = 1.2, fold: int = 50, kernel_size: int = 9, kind: str = 'edge',
+        batch_size: int = 10) -> LAMResult:
+    "Local Attribution Map of `x` (1 x C x h x w) for the `kind` target in `box` (x, y[, w, h]) of the SR output; default: a centred `window`."
+    if x.ndim == 3: x = x[None]
+    if x.shape[0] != 1: raise ValueError(f"x has a batch of {x.shape[0]}; LAM explains one image at a time")
+    t0 = time.perf_counter()
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(): sr = model(x)
+        H, W = sr.shape[-2:]
+        if box is None: box = ((W - window) // 2, (H - window) // 2)
+        if len(box) == 2: box = (*box, window, window)
+        box = check_box(box, H - (kind == 'edge'), W - (kind == 'edge'))
+        target = SRTarget(kind, box=box)
+        imgs, derivs, base = blur_path(x.detach(), sigma, fold, kernel_size)
+        attr = torch.zeros_like(x[0])
+        values = torch.zeros(fold)
+        for i in range(0, fold, batch_size):
+            p = imgs[i:i + batch_size].clone().requires_grad_(True)
+            with torch.enable_grad():
+                v = target(model(p))
+                g, = torch.autograd.grad(v.sum(), p)
+            attr += (torch.nan_to_num(g) * derivs[i:i + batch_size]).sum(0)
+            values[i:i + batch_size] = v.detach().cpu()
+        attr /= fold
+        with torch.no_grad(): f_base, f_in = float(target(model(base))), float(target(sr))
+    finally:
+        model.train(was_training)
+    s = attr.sum(0).abs()
+    s = s / s.max().clamp_min(1e-12)
+    return LAMResult(attr.detach(), s.detach(), diffusion_index(s.cpu().numpy()), box, f_in, f_base, values,
+                     sr.detach(), time.perf_counter() - t0)

@@ -6,7 +6,7 @@ and the checks CI runs on them. Run from the repository root, inside the project
     python .ci/docs.py sidebar             nbs/sidebar.yml lists every notebook, and only existing ones
     python .ci/docs.py badges              each notebook's Open-in-Colab badge and hidden install cell
     python .ci/docs.py commands            README's install/test commands are the ones CI and the workflows run
-    python .ci/docs.py noskip              notebooks that read EDSR_MSA_DATA never skip their checks
+    python .ci/docs.py noskip              test cells that use the benchmark data never skip when it is missing
 
 Every page goes through nbdev's own notebook processing (`nbdev.processors.FilterDefaults`, the processors
 `nbdev_docs` runs before Quarto: hidden and exported cells removed, directives stripped, `show_doc` cells
@@ -369,26 +369,28 @@ def check_commands() -> list:
 
 
 # ----------------------------------------------------------------------------------------- no skipped data
-_re_skip = re.compile(r'(?i)(pytest\.skip|SkipTest|unittest\.skip|skip(ping|ped)?\b[^\n]*(data|EDSR_MSA_DATA|missing))')
+_re_skip = re.compile(r'pytest\.skip|SkipTest|unittest\.skip')
+_re_nodata = re.compile(r'\bif\b.*(data_root\(\)|EDSR_MSA_DATA).*(\bis None\b|==\s*None|not in os\.environ|\bnot\b)')
+_re_uses_data = re.compile(r'data_root\(|EDSR_MSA_DATA|Set5|Set14')
 
 
 def check_noskip() -> list:
-    """Notebooks that read `EDSR_MSA_DATA` must use it directly (a missing folder raises); none may skip its
-    checks when the data is absent (CI sets the variable and has the data)."""
+    """Test cells that use the benchmark data (`EDSR_MSA_DATA`, `data_root()`, Set5/Set14) never skip when it is
+    missing: they read it directly or assert it is there (CI sets the variable and has the data)."""
     errs = []
     for rel in all_notebooks():
         raw = json.loads((NBS / rel).read_text(encoding='utf-8'))
-        code = [''.join(c['source']) for c in raw['cells'] if c['cell_type'] == 'code']
-        if not any('EDSR_MSA_DATA' in c for c in code): continue
-        for c in code:
-            for line in c.splitlines():
-                if _re_skip.search(line) and not line.lstrip().startswith('#|'):
-                    errs.append(f"nbs/{rel}: looks like a check that skips without data: {line.strip()[:100]}")
         for c in raw['cells']:
+            s = ''.join(c['source'])
+            if c['cell_type'] != 'code' or re.search(r'^\s*#\|\s*export', s, re.M) or not _re_uses_data.search(s): continue
+            for line in s.splitlines():
+                l = line.strip()
+                if _re_skip.search(l) or (_re_nodata.search(l) and not re.search(r'\b(raise|assert)\b', l)):
+                    errs.append(f"nbs/{rel}: a data check that may skip (assert the data is there instead): {l[:110]}")
             for o in c.get('outputs', []):
                 txt = ''.join(o.get('text', [])) if o.get('output_type') == 'stream' else ''
                 if re.search(r'(?i)\bskipp(ed|ing)\b', txt):
-                    errs.append(f"nbs/{rel}: a stored output reports a skip: {txt.strip()[:100]}")
+                    errs.append(f"nbs/{rel}: a stored output of a data check reports a skip: {txt.strip()[:100]}")
     return errs
 
 

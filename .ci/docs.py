@@ -347,6 +347,8 @@ def check_badges() -> list:
         inst = [c for c in cells if c['cell_type'] == 'code' and re.search(r'^\s*#\|\s*hide\s*$', src(c), re.M)
                 and re.search(r'^\s*#\|\s*eval:\s*false\s*$', src(c), re.M) and 'pip install' in src(c)]
         if not inst: errs.append(f"nbs/{rel}: no hidden install cell (`#| hide`, `#| eval: false`, `!pip install ...`)")
+        elif f"github.com/{CFG.user}/{CFG.repo}" not in src(inst[0]) and CFG.lib_name.replace('_', '-') not in src(inst[0]):
+            errs.append(f"nbs/{rel}: the install cell does not install this project ({CFG.user}/{CFG.repo})")
         if badge and inst and cells.index(inst[0]) > cells.index(badge[0]) + 1:
             errs.append(f"nbs/{rel}: the install cell should sit next to the badge, near the top")
     return errs

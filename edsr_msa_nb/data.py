@@ -7,7 +7,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'DATASETS', 'data_root', 'cubic_kernel', 'imresiz
            'sample_images', 'image_paths', 'SRItem', 'HRFolder', 'PairedFolder', 'DatasetSource', 'cache_dir',
            'download_file', 'safe_extract', 'verify_folder', 'resolve_dataset', 'SRPatchDataset', 'train_loader']
 
-# %% ../nbs/01_data.ipynb #02518058
+# %% ../nbs/01_data.ipynb #1e778366
 import hashlib
 import math
 import os
@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from .core import image_to_tensor, load_image, quantize, tensor_to_image
 
-# %% ../nbs/01_data.ipynb #722caf85
+# %% ../nbs/01_data.ipynb #51a5b364
 def data_root() -> Optional[Path]:
     "The folder named by the `EDSR_MSA_DATA` environment variable, or None when it is unset."
     v = os.environ.get('EDSR_MSA_DATA')
@@ -41,14 +41,14 @@ def data_root() -> Optional[Path]:
         raise FileNotFoundError(f"EDSR_MSA_DATA={v!r} is not a folder (it should hold Set5/, Set14/, ...)")
     return p
 
-# %% ../nbs/01_data.ipynb #35ef1c6e
+# %% ../nbs/01_data.ipynb #42c961a0
 def cubic_kernel(x: torch.Tensor, a: float = -0.5) -> torch.Tensor:
     "Keys' cubic convolution kernel (MATLAB's bicubic uses `a`=-0.5)."
     ax = x.abs(); ax2 = ax * ax; ax3 = ax2 * ax
     return (((a + 2) * ax3 - (a + 3) * ax2 + 1) * (ax <= 1)
             + (a * ax3 - 5 * a * ax2 + 8 * a * ax - 4 * a) * ((ax > 1) & (ax <= 2)))
 
-# %% ../nbs/01_data.ipynb #e6008084
+# %% ../nbs/01_data.ipynb #b78b6bd9
 @lru_cache(maxsize=256)
 def _contributions(in_len: int, out_len: int, scale: float, antialias: bool = True):
     "Weights (out x P, float64) and 0-based source indices (out x P) of MATLAB's 1-D bicubic resampling."
@@ -68,13 +68,16 @@ def _contributions(in_len: int, out_len: int, scale: float, antialias: bool = Tr
     return w[:, keep].contiguous(), idx[:, keep].contiguous()
 
 def _resize_along(x: torch.Tensor, dim: int, w: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    "Apply 1-D resampling (weights `w`, indices `idx`, both out x P) along `dim` (-1 or -2) of `x`."
-    out, taps = w.shape
-    y = x.index_select(dim, idx.flatten().to(x.device)).unflatten(dim, (out, taps))
-    w = w.to(device=x.device, dtype=x.dtype)
-    return (y * w).sum(-1) if dim == -1 else (y * w[:, :, None]).sum(-2)
+    "Apply 1-D resampling (weights `w`, indices `idx`, both out x P) along `dim` (-1 or -2) of `x`: one gather-and-add per tap."
+    if dim == -1:                                   # gathering whole rows is much faster than gathering columns
+        return _resize_along(x.transpose(-1, -2).contiguous(), -2, w, idx).transpose(-1, -2)
+    w = w.to(device=x.device, dtype=x.dtype).T.contiguous()[..., None]
+    idx = idx.to(x.device).T.contiguous()
+    out = x.index_select(-2, idx[0]) * w[0]
+    for k in range(1, w.shape[0]): out = out.addcmul_(x.index_select(-2, idx[k]), w[k])
+    return out
 
-# %% ../nbs/01_data.ipynb #5cef8af1
+# %% ../nbs/01_data.ipynb #8b18a1ea
 def _pair(v, what):
     if v is None: return None
     v = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
@@ -96,7 +99,7 @@ def imresize_matlab(x: torch.Tensor, scale: Union[float, tuple] = None, size: tu
     if size is None: size = (math.ceil(H * scale[0] - 1e-9), math.ceil(W * scale[1] - 1e-9))
     size = tuple(int(s) for s in size)
     if scale is None: scale = (size[0] / H, size[1] / W)
-    y = x.float() if is_u8 else x
+    y = x.double() if is_u8 else x                   # uint8 images: computed in double, as MATLAB does
     # MATLAB resizes the dimension with the smaller scale first (rows first on a tie)
     order = (-2, -1) if scale[0] <= scale[1] else (-1, -2)
     for dim in order:
@@ -107,7 +110,7 @@ def imresize_matlab(x: torch.Tensor, scale: Union[float, tuple] = None, size: tu
         if is_u8: y = y.clamp_(0, 255).add_(0.5).floor_()
     return y.to(torch.uint8) if is_u8 else y
 
-# %% ../nbs/01_data.ipynb #2b253400
+# %% ../nbs/01_data.ipynb #ef4d71f5
 def modcrop(img: np.ndarray, scale: int) -> np.ndarray:
     "Crop an `H x W (x C)` array at the bottom/right so H and W are multiples of `scale`."
     if not isinstance(scale, (int, np.integer)) or scale < 1: raise ValueError(f"scale={scale!r}: expected a positive integer")
@@ -124,7 +127,7 @@ def bicubic_degrade(hr: np.ndarray, scale: int) -> np.ndarray:
     t = torch.from_numpy(np.array(hr, copy=True)).permute(2, 0, 1)
     return imresize_matlab(t, 1 / scale).permute(1, 2, 0).numpy()
 
-# %% ../nbs/01_data.ipynb #7148fb63
+# %% ../nbs/01_data.ipynb #d3ebbdac
 _SKIMAGE_SAMPLES = ('astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'ihc.png', 'hubble_deep_field.jpg')
 
 def sample_images() -> dict:
@@ -139,7 +142,7 @@ def sample_images() -> dict:
     if not out: raise RuntimeError("no sample images found: is scikit-image installed?")
     return out
 
-# %% ../nbs/01_data.ipynb #b5dedc9e
+# %% ../nbs/01_data.ipynb #d87045e3
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 
 def image_paths(folder: Union[str, Path]) -> list:
@@ -156,7 +159,7 @@ class SRItem:
     hr: np.ndarray
     lr: np.ndarray
 
-# %% ../nbs/01_data.ipynb #90a6d859
+# %% ../nbs/01_data.ipynb #93cf210b
 class HRFolder:
     "HR images of a folder (or a registered dataset name); LR made on the fly with `bicubic_degrade` and cached."
     def __init__(self, folder_or_name: Union[str, Path], scales: Sequence[int] = (2, 3, 4), name: str = None):
@@ -187,7 +190,7 @@ class HRFolder:
         "All scales of image `i`: `{scale: SRItem}`."
         return {s: self.get(i, s) for s in self.scales}
 
-# %% ../nbs/01_data.ipynb #15e0e8ce
+# %% ../nbs/01_data.ipynb #34798c37
 def _strip_scale(stem: str, scale: int) -> str:
     for suf in (f'x{scale}', f'X{scale}', f'_x{scale}', f'_X{scale}', f'_LR', f'_lr'):
         if stem.endswith(suf) and len(stem) > len(suf): stem = stem[:-len(suf)]
@@ -224,7 +227,7 @@ class PairedFolder:
 
     def __getitem__(self, i: int) -> dict: return {self.scale: self.get(i)}
 
-# %% ../nbs/01_data.ipynb #775f9ab9
+# %% ../nbs/01_data.ipynb #dab4b51c
 @dataclass
 class DatasetSource:
     "Where a dataset comes from: an archive `url` (zip/tar, HR images under `subdir`) or a list of `files` urls."
@@ -277,7 +280,7 @@ DATASETS = {
                                  subdir='DIV2K_valid_HR', count=100),
 }
 
-# %% ../nbs/01_data.ipynb #c431a4b6
+# %% ../nbs/01_data.ipynb #9ba530ce
 def cache_dir() -> Path:
     "Where downloaded datasets are kept: `$EDSR_MSA_CACHE`, default `~/.cache/edsr_msa_nb`."
     return Path(os.environ.get('EDSR_MSA_CACHE') or Path.home() / '.cache' / 'edsr_msa_nb').expanduser()
@@ -310,7 +313,7 @@ def download_file(url: str, dest: Union[str, Path], sha256: str = None, progress
     except BaseException:
         part.unlink(missing_ok=True); raise
 
-# %% ../nbs/01_data.ipynb #72cefa5f
+# %% ../nbs/01_data.ipynb #d34d0428
 def _inside(root: Path, name: str) -> Path:
     target = (root / name).resolve()
     if os.path.isabs(name) or not (target == root or root in target.parents):
@@ -340,7 +343,7 @@ def safe_extract(archive: Union[str, Path], dest: Union[str, Path]) -> Path:
         raise ValueError(f"{archive}: corrupt archive ({e})") from None
     return dest
 
-# %% ../nbs/01_data.ipynb #ab907ce9
+# %% ../nbs/01_data.ipynb #7ec05d57
 def verify_folder(folder: Union[str, Path], source: DatasetSource) -> list:
     "Check a dataset folder against `source` (count, sizes, pixel hashes); returns its image paths or raises."
     paths = image_paths(folder)
@@ -357,12 +360,15 @@ def verify_folder(folder: Union[str, Path], source: DatasetSource) -> list:
     return paths
 
 def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progress: bool = True) -> Path:
-    "Folder of HR images for a registered name (`DATASETS`: local copy under EDSR_MSA_DATA, cache, or download) or a folder path."
+    "Folder of HR images: a folder path, a registered name (`DATASETS`: local copy under EDSR_MSA_DATA, cache, or download), or a folder name under EDSR_MSA_DATA."
     key = str(name_or_path)
     if key not in DATASETS:
         p = Path(key).expanduser()
         if p.is_dir(): return p
-        raise FileNotFoundError(f"{key!r} is neither a folder nor a known dataset ({', '.join(DATASETS)})")
+        root = data_root()
+        if root is not None and os.sep not in key and (root / key).is_dir(): return root / key   # e.g. T91, BSD200
+        raise FileNotFoundError(f"{key!r} is neither a folder, nor a known dataset ({', '.join(DATASETS)}), "
+                                f"nor a folder under EDSR_MSA_DATA ({root})")
     src = DATASETS[key]
     root = data_root()
     if root is not None and (root / key).is_dir():
@@ -401,7 +407,7 @@ def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progr
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-# %% ../nbs/01_data.ipynb #6ec3f528
+# %% ../nbs/01_data.ipynb #b6d7ba54
 def _augment(lr: np.ndarray, hr: np.ndarray, code: int):
     "One of the 8 square symmetries (bit 0: horizontal flip, bit 1: vertical flip, bit 2: transpose), same for LR and HR."
     def f(a):
@@ -410,6 +416,10 @@ def _augment(lr: np.ndarray, hr: np.ndarray, code: int):
         if code & 4: a = a.transpose(1, 0, 2)
         return a
     return f(lr), f(hr)
+
+def _to_float(a: np.ndarray) -> torch.Tensor:
+    "uint8 `h x w x C` view to float `C x h x w` in [0, 1] (one copy, one conversion)."
+    return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).float().div_(255.)
 
 class SRPatchDataset(Dataset):
     "Random aligned (LR, HR) patches as float `C x h x w` tensors in [0, 1], with flips and 90-degree rotations."
@@ -444,11 +454,12 @@ class SRPatchDataset(Dataset):
     def __getitem__(self, i: int):
         k = i % len(self.hr)
         lr, hr, p, s = self.lr[k], self.hr[k], self.lr_patch, self.scale
-        y = int(torch.randint(0, lr.shape[0] - p + 1, ()))
-        x = int(torch.randint(0, lr.shape[1] - p + 1, ()))
+        ny, nx = lr.shape[0] - p + 1, lr.shape[1] - p + 1
+        r = int(torch.randint(0, 2**62, ()))                 # one draw gives the position and the symmetry
+        y, x, code = r % ny, (r // ny) % nx, (r // (ny * nx)) % 8
         lr_p, hr_p = lr[y:y + p, x:x + p], hr[y * s:(y + p) * s, x * s:(x + p) * s]
-        if self.augment: lr_p, hr_p = _augment(lr_p, hr_p, int(torch.randint(0, 8, ())))
-        return image_to_tensor(np.ascontiguousarray(lr_p)), image_to_tensor(np.ascontiguousarray(hr_p))
+        if self.augment: lr_p, hr_p = _augment(lr_p, hr_p, code)
+        return _to_float(lr_p), _to_float(hr_p)
 
 def _seed_worker(worker_id: int):
     import random

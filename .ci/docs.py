@@ -103,6 +103,14 @@ def _md_page(path: Path):
     return cells
 
 
+_re_attr_link = re.compile(r'\[([^\]\n]+)\]\(([^)\s]+)\)\{([^}\n]*)\}')
+
+
+def _pandoc_attrs(md: str) -> str:
+    "Pandoc link attributes (`[source](url){target=\"_blank\"}`, as show_doc writes them) dropped (CSS floats them)."
+    return _re_attr_link.sub(lambda m: f'[{m.group(1)}]({m.group(2)})', md)
+
+
 def process_page(rel: str):
     "Run nbdev's docs processors on page `rel`; return (front matter dict, nbformat notebook ready to convert)."
     path = NBS / rel
@@ -131,13 +139,16 @@ def process_page(rel: str):
         if opts.get('include') == 'false': continue
         if c.cell_type == 'code':
             outs = [nbformat.from_dict(dict(o)) for o in c.get('outputs', [])]
+            for o in outs:
+                md_out = o.get('data', {}).get('text/markdown')
+                if md_out: o['data']['text/markdown'] = _pandoc_attrs(''.join(md_out) if isinstance(md_out, list) else md_out)
             cell = nbformat.v4.new_code_cell(src, outputs=outs)
             tags = []
             if opts.get('echo') == 'false' or not src.strip(): tags.append('remove_input')
             if opts.get('output') == 'false': tags.append('remove_output')
             if tags: cell.metadata['tags'] = tags
             if not src.strip() and not outs: continue
-        elif c.cell_type == 'markdown': cell = nbformat.v4.new_markdown_cell(src)
+        elif c.cell_type == 'markdown': cell = nbformat.v4.new_markdown_cell(_pandoc_attrs(src))
         else: cell = nbformat.v4.new_raw_cell(src)
         cells.append(cell)
     md = {k: v for k, v in dict(nb.metadata).items() if k in ('kernelspec', 'language_info')}
@@ -207,6 +218,7 @@ body { margin: 0; }
             font-family: system-ui, sans-serif; font-size: 14px; display: flex; gap: 1.5em; }
 .docs-nav a { color: #fff; text-decoration: none; } .docs-nav a:hover { text-decoration: underline; }
 .docs-nav .sp { flex: 1; }
+a[href*="/blob/"][href*=".py#L"] { float: right; font-size: smaller; }
 main.docs-page { max-width: 1100px; margin: 0 auto; padding: 1em 2em 4em; }
 .docs-contents { font-family: var(--jp-content-font-family, system-ui, sans-serif); font-size: 15px; padding: 0 1em; }
 .docs-contents ol { line-height: 1.8; } .docs-contents .desc { color: #555; }

@@ -8,7 +8,7 @@ __all__ = ['SAMPLE_VAL_NAMES', 'CHECKPOINT_FORMAT', 'TRAIN_PRESETS', 'StageConfi
            'load_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history',
            'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'edsr_msa_train']
 
-# %% ../nbs/07_train.ipynb #8bfa50ed
+# %% ../nbs/07_train.ipynb #64a28e04
 import copy
 import hashlib
 import json
@@ -37,7 +37,7 @@ from .losses import CombinedLoss, GANLoss, LossConfig, discriminator
 from .metrics import evaluate
 from .model import EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
-# %% ../nbs/07_train.ipynb #245edf22
+# %% ../nbs/07_train.ipynb #30628b72
 @dataclass
 class StageConfig:
     "One training stage: its loss, scale, length, and the generator's (and discriminator's) optimiser schedule."
@@ -77,7 +77,7 @@ class StageConfig:
         if self.schedule == 'multistep': return self.gamma ** sum(t >= m for m in self.milestones)
         return 1.0
 
-# %% ../nbs/07_train.ipynb #3b0db07b
+# %% ../nbs/07_train.ipynb #ace02507
 @dataclass
 class TrainConfig:
     "A training run: model, data, stages, and the loop's settings. Saved in every checkpoint and as `config.json`."
@@ -126,7 +126,7 @@ class TrainConfig:
     def to_json(self, path: Union[str, Path]) -> Path:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1)); return Path(path)
 
-# %% ../nbs/07_train.ipynb #554c6776
+# %% ../nbs/07_train.ipynb #139ae17d
 def _seed_of(*key) -> int:
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint32)[0])
 
@@ -177,7 +177,7 @@ class SeededPatches(Dataset):
             torch.manual_seed(s)
             return self.dataset[i]
 
-# %% ../nbs/07_train.ipynb #d048fe78
+# %% ../nbs/07_train.ipynb #8ab69afa
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')
 
 class ImageListSet(HRFolder):
@@ -215,7 +215,7 @@ def validation_set(spec: Optional[str], scales: Sequence[int]):
         return ImageListSet({k: s[k] for k in SAMPLE_VAL_NAMES if k in s}, scales, name='sample-val')
     return HRFolder(spec, scales=scales)
 
-# %% ../nbs/07_train.ipynb #fa19c951
+# %% ../nbs/07_train.ipynb #cb365078
 class ModelEMA:
     "EMA of a model's floating-point weights (decay ramped as `min(decay, (1+n)/(10+n))`); `.module` is the averaged model."
     def __init__(self, model: nn.Module, decay: float = 0.999, ramp: bool = True):
@@ -238,7 +238,7 @@ class ModelEMA:
     def load_state_dict(self, sd: dict):
         self.module.load_state_dict(sd['module']); self.updates, self.decay = sd['updates'], sd['decay']
 
-# %% ../nbs/07_train.ipynb #84cc7ade
+# %% ../nbs/07_train.ipynb #e3d5fbc0
 CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
 
 def atomic_save(obj, path: Union[str, Path]) -> Path:
@@ -280,7 +280,7 @@ def set_rng_state(s: dict):
     if s['cuda'] and torch.cuda.is_available() and len(s['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(s['cuda'])
 
-# %% ../nbs/07_train.ipynb #86919902
+# %% ../nbs/07_train.ipynb #c565c3df
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite; the message names the step and the last good checkpoint."
 
@@ -309,7 +309,7 @@ def _upscaler(model: nn.Module, channels_last: bool = False) -> Callable:
         return sr.mean(1, keepdim=True) if gray else sr
     return f
 
-# %% ../nbs/07_train.ipynb #ebdd05bc
+# %% ../nbs/07_train.ipynb #efaf36d9
 class Trainer:
     "Runs the stages of a `TrainConfig` into `out` with checkpoints, validation and exact resume (see the table above)."
     def __init__(self, cfg: TrainConfig, out: Union[str, Path], train_images: Optional[Tuple[list, list]] = None,
@@ -434,7 +434,8 @@ class Trainer:
         return p
 
     def _restore(self, ck: dict):
-        if ck['config'] != self.cfg.to_dict():
+        runtime = ('device', 'num_workers')                   # may change between sessions
+        if {k: v for k, v in ck['config'].items() if k not in runtime} != {k: v for k, v in self.cfg.to_dict().items() if k not in runtime}:
             raise ValueError(f"checkpoint in {self.out} was written by a different TrainConfig; resume with the same "
                              "config (it is saved in the checkpoint and in config.json)")
         self.stage_idx, self.stage_step = ck['stage'], ck['stage_step']
@@ -601,7 +602,8 @@ class Trainer:
         return self._finish(stopped)
 
     def _finish(self, stopped: bool) -> dict:
-        fp = _state_fingerprint(self.model_raw)
+        fp = {'generator': _state_fingerprint(self.model_raw),
+              'discriminator': _state_fingerprint(self.disc_raw) if self.disc is not None else None}
         fps = [fp]
         if self.distributed:
             fps = [None] * self.world_size; dist.all_gather_object(fps, fp)
@@ -614,7 +616,7 @@ class Trainer:
             (self.out / 'summary.json').write_text(json.dumps(summary, indent=1))
         return summary
 
-# %% ../nbs/07_train.ipynb #481e8420
+# %% ../nbs/07_train.ipynb #830b7beb
 def plot_history(history: dict, figsize=(9, 3.2)):
     "Loss terms and validation PSNR (with bicubic for reference) against the step."
     import matplotlib.pyplot as plt
@@ -638,7 +640,7 @@ def plot_history(history: dict, figsize=(9, 3.2)):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_train.ipynb #26c291b8
+# %% ../nbs/07_train.ipynb #7bd385bd
 def tiny_config(**kw) -> TrainConfig:
     "A seconds-long config for tests and smoke runs: a 2-block, 8-feature `lite`, 12x12 LR patches, batch 4."
     base = dict(model='lite', model_overrides={'n_resblocks': 2, 'n_feats': 8, 'reduction': 4},
@@ -646,7 +648,7 @@ def tiny_config(**kw) -> TrainConfig:
                 val_every=100, save_every=2, log_every=1, device='cpu', num_workers=0)
     return TrainConfig(**{**base, **kw})
 
-# %% ../nbs/07_train.ipynb #cbef5421
+# %% ../nbs/07_train.ipynb #8a9bd744
 TRAIN_PRESETS = ('quick', 'psnr', 'esrgan', 'tiny')
 
 def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
@@ -689,7 +691,7 @@ def with_scales(cfg: TrainConfig, scales: Sequence[int]) -> TrainConfig:
     cfg = copy.deepcopy(cfg); cfg.stages = stages
     return cfg
 
-# %% ../nbs/07_train.ipynb #f8d8cffd
+# %% ../nbs/07_train.ipynb #406402dc
 def _parse_overrides(attention: Optional[str]) -> dict:
     if attention is None: return {}
     a = str(attention).lower()
@@ -713,6 +715,8 @@ def edsr_msa_train(
     val_every: Param("validate every N steps", int) = None,
     save_every: Param("write last.pt every N steps", int) = None,
     seed: Param("random seed", int) = None,
+    ema: Param("EMA decay of the generator's weights (0 = off)", float) = None,
+    grad_clip: Param("clip the gradient norm to this (0 = off)", float) = None,
     amp: Param("auto, off, fp16 (CUDA) or bf16", str) = None,
     device: Param("cpu, cuda, cuda:1, mps (default: the best available)", str) = None,
     workers: Param("data-loader worker processes", int) = None,
@@ -726,7 +730,8 @@ def edsr_msa_train(
     if resume and (out_dir / 'last.pt').is_file():
         cfg = TrainConfig.from_dict(load_checkpoint(out_dir / 'last.pt')['config'])
         changed = [k for k, v in dict(config=config, data=data, val=val, scales=scales, steps=steps, model=model,
-                   attention=attention, loss=loss, lr=lr, batch_size=batch_size, lr_patch=lr_patch, seed=seed).items() if v is not None]
+                   attention=attention, loss=loss, lr=lr, batch_size=batch_size, lr_patch=lr_patch, seed=seed,
+                   ema=ema, grad_clip=grad_clip).items() if v is not None]
         if changed: print(f"resuming {out_dir / 'last.pt'} with its saved config; ignoring --{', --'.join(changed)}")
         if device is not None: cfg.device = device
         if workers is not None: cfg.num_workers = workers
@@ -739,7 +744,8 @@ def edsr_msa_train(
         if scales: cfg = with_scales(cfg, scales)
         cfg = with_steps(cfg, steps)
         upd = dict(data=list(data) if data else None, model=model, batch_size=batch_size, lr_patch=lr_patch,
-                   val_every=val_every, save_every=save_every, seed=seed, amp=amp, device=device, num_workers=workers)
+                   val_every=val_every, save_every=save_every, seed=seed, amp=amp, device=device, num_workers=workers,
+                   ema=ema, grad_clip=grad_clip)
         for k, v in upd.items():
             if v is not None: setattr(cfg, k, v)
         if val is not None: cfg.val_data = None if val.lower() == 'none' else val

@@ -6,7 +6,7 @@
 __all__ = ['PUBLISHED', 'rgb_to_y', 'psnr_y', 'gaussian_window', 'ssim_map', 'ssim_y', 'psnr_ssim_y', 'bicubic_upscale',
            'EvalResult', 'evaluate']
 
-# %% ../nbs/02_metrics.ipynb #afa58cc0
+# %% ../nbs/02_metrics.ipynb #31b63b95
 import csv
 import json
 import math
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .core import get_device, image_to_tensor, quantize
 from .data import HRFolder, PairedFolder, imresize_matlab
 
-# %% ../nbs/02_metrics.ipynb #1760b234
+# %% ../nbs/02_metrics.ipynb #a758c6e9
 def _to_255(x, device=None) -> torch.Tensor:
     "`N x C x H x W` float64 tensor in [0, 255] from a uint8 array (`[N x] H x W x C`) or a tensor (`[N x] C x H x W`)."
     if isinstance(x, np.ndarray):
@@ -46,7 +46,7 @@ def rgb_to_y(x: torch.Tensor) -> torch.Tensor:
     y = x[:, :1] * (65.481 / 255.)
     return y.add_(x[:, 1:2], alpha=128.553 / 255.).add_(x[:, 2:3], alpha=24.966 / 255.).add_(16.)
 
-# %% ../nbs/02_metrics.ipynb #5dd88c7a
+# %% ../nbs/02_metrics.ipynb #b4f2ccf3
 def _prepare(sr, hr, shave: int, device=None):
     if not isinstance(shave, (int, np.integer)) or shave < 0: raise ValueError(f"shave={shave!r}: expected an integer >= 0")
     a, b = _to_255(sr, device), _to_255(hr, device)
@@ -98,7 +98,7 @@ def psnr_ssim_y(sr, hr, shave: int = 0, device=None) -> tuple:
     a, b = _prepare(sr, hr, shave, device)
     return _psnr(a, b), ssim_map(a, b).mean((1, 2, 3))
 
-# %% ../nbs/02_metrics.ipynb #79c83177
+# %% ../nbs/02_metrics.ipynb #8a340946
 def bicubic_upscale(lr: torch.Tensor, scale: int) -> torch.Tensor:
     "The papers' baseline: MATLAB `imresize(lr, scale, 'bicubic')` of the 8-bit LR image, as floats in [0, 1]."
     return imresize_matlab(quantize(lr).to(torch.uint8), scale).float() / 255.
@@ -170,11 +170,11 @@ class EvalResult:
     def from_json(cls, path: Union[str, Path]) -> 'EvalResult':
         return cls(json.loads(Path(path).read_text())['rows'])
 
-# %% ../nbs/02_metrics.ipynb #cacc6b5a
+# %% ../nbs/02_metrics.ipynb #89ed7d10
 def _as_sets(dataset, scales) -> list:
     if isinstance(dataset, (list, tuple)) and not (len(dataset) and isinstance(dataset[0], (int, np.integer))):
         return [s for d in dataset for s in _as_sets(d, scales)]
-    if isinstance(dataset, (HRFolder, PairedFolder)): return [dataset]
+    if isinstance(dataset, (HRFolder, PairedFolder)) or (hasattr(dataset, 'get') and hasattr(dataset, 'scales')): return [dataset]
     if isinstance(dataset, (str, Path)): return [HRFolder(dataset, scales=scales)]
     raise TypeError(f"dataset={dataset!r}: expected a name, a folder, an HRFolder/PairedFolder or a list of them")
 
@@ -210,7 +210,7 @@ def evaluate(method: Union[str, Callable], dataset, scales: Sequence[int] = (2, 
         rows.append(dict(method=name, set=ds.name, scale=s, image=item.name, psnr=float(p[0]), ssim=float(q[0]), seconds=dt))
     return EvalResult(rows)
 
-# %% ../nbs/02_metrics.ipynb #f22df12f
+# %% ../nbs/02_metrics.ipynb #bdd4e9a1
 PUBLISHED = {  # (method, scale) -> {set: (PSNR, SSIM)}, from the EDSR / RCAN papers (see published_sr_numbers.md)
     ('Bicubic', 2): {'Set5': (33.66, 0.9299), 'Set14': (30.24, 0.8688), 'B100': (29.56, 0.8431), 'Urban100': (26.88, 0.8403)},
     ('Bicubic', 3): {'Set5': (30.39, 0.8682), 'Set14': (27.55, 0.7742), 'B100': (27.21, 0.7385), 'Urban100': (24.46, 0.7349)},

@@ -6,6 +6,7 @@ Checks, for every page listed in `_docs/manifest.json`:
 - it loads with no console errors (no failed resource, no JavaScript error);
 - every link inside the site resolves: the target page exists and, for `page.html#anchor`, the anchor exists;
 - every page whose notebook stores an image output shows an <img> of non-trivial size (>= 32x32 px, decoded);
+- a page whose notebook has math ($...$) shows it typeset by the local MathJax (when the build bundled it);
 - `index.html` shows README.md's content (every paragraph, heading, list item and table cell of README, as text).
 Uses Debian's `chromium` and `chromium-driver` through selenium; no network is needed or used.
 """
@@ -71,6 +72,14 @@ return {imgs, links, ids, text: document.body.innerText, title: document.title};
 """
 
 
+JS_MATH = """
+const done = arguments[arguments.length - 1];
+const p = window.MathJax && MathJax.startup && MathJax.startup.promise;
+if (!p) { done('MathJax did not load'); }
+else { p.then(() => done(document.querySelectorAll('mjx-container').length)).catch(e => done('MathJax error: ' + e)); }
+"""
+
+
 def run(site: Path, screenshot: Path = None, readme: Path = None) -> list:
     site = site.resolve()
     manifest = json.loads((site / 'manifest.json').read_text())
@@ -78,10 +87,11 @@ def run(site: Path, screenshot: Path = None, readme: Path = None) -> list:
     profile = tempfile.mkdtemp(prefix='chromium-profile-')
     driver = make_driver(profile)
     try:
-        driver.set_page_load_timeout(60)
+        driver.set_page_load_timeout(60); driver.set_script_timeout(60)
         for page, info in manifest.items():
             url = (site / page).as_uri()
             driver.get(url)
+            n_math = driver.execute_async_script(JS_MATH) if info.get('math') else None
             res = driver.execute_script(JS_PAGE)
             logs = driver.get_log('browser')
             bad = [l for l in logs if l.get('level') in ('SEVERE', 'ERROR')]
@@ -91,9 +101,11 @@ def run(site: Path, screenshot: Path = None, readme: Path = None) -> list:
             for i in broken: errs.append(f"{page}: image does not load: {i['src']}")
             if info['images'] and not big:
                 errs.append(f"{page}: {info['source']} stores {info['images']} figure(s) but the page shows no image >= {MIN_IMG}px")
+            if info.get('math') and not (isinstance(n_math, int) and n_math > 0):
+                errs.append(f"{page}: the notebook has math but MathJax typeset none ({n_math})")
             pages[page] = res
             print(f"  {page:28s} ok={not bad}  links={len(res['links']):3d}  figures={len(big)}/{info['images']}  "
-                  f"console={len(logs)}", flush=True)
+                  f"console={len(logs)}" + (f"  math={n_math}" if n_math is not None else ''), flush=True)
             if page == 'index.html' and screenshot:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 driver.save_screenshot(str(screenshot))

@@ -278,6 +278,17 @@ def _strip_remote(doc: str) -> str:
     return doc
 
 
+# MathJax 3 (one self-contained file, SVG output, no fonts to fetch) from npm, installed by .ci/run into
+# .ci/node/ (gitignored) or named by $MATHJAX_JS; copied into the site. Without it, math shows as TeX source.
+MATHJAX_JS = Path(os.environ.get('MATHJAX_JS', ROOT / '.ci/node/node_modules/mathjax/es5/tex-svg-full.js'))
+_MJ_CONFIG = ("<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true}, "
+              "svg: {fontCache: 'global'}, options: {enableMenu: false}};</script>")
+
+
+def _mathjax_tag(page_html):
+    return _MJ_CONFIG + f'<script src="{_rel("_static/tex-svg-full.js", page_html)}" defer></script>'
+
+
 def _nav(page_html, pages, i):
     links = [f'<a href="{_rel("index.html", page_html)}#contents">{html.escape(CFG.title)}: contents</a>', '<span class="sp"></span>']
     if i > 0: links.append(f'<a href="{_rel(pages[i-1][1], page_html)}" rel="prev">&larr; {html.escape(pages[i-1][2])}</a>')
@@ -317,9 +328,15 @@ def build_html(dest: Path) -> dict:
     if len({p[1] for p in pages}) != len(pages): raise SystemExit(f'two pages map to one HTML file: {[p[1] for p in pages]}')
     manifest = {}
     dest.mkdir(parents=True, exist_ok=True)
+    math = MATHJAX_JS.exists()
+    if math:
+        (dest / '_static').mkdir(exist_ok=True)
+        (dest / '_static' / 'tex-svg-full.js').write_bytes(MATHJAX_JS.read_bytes())
+    else: print(f"warning: no MathJax at {MATHJAX_JS} (npm install --prefix .ci/node mathjax@3): math shows as TeX")
     for i, (rel, page_html, title, desc, fm, nb) in enumerate(procd):
         n_img = sum(1 for c in nb.cells if c.cell_type == 'code' and 'remove_output' not in c.metadata.get('tags', [])
                     for o in c.outputs if any(k.startswith('image/') for k in o.get('data', {})))
+        has_math = any(c.cell_type == 'markdown' and re.search(r'\$[^$\s][^$\n]*\$|\$\$', c.source) for c in nb.cells)
         if fm.get('title'): nb.cells.insert(0, nbformat.v4.new_markdown_cell(_header_md(fm)))
         doc, _ = exp.from_notebook_node(nb, resources={'metadata': {'name': title}})
         doc = _strip_remote(doc)
@@ -328,11 +345,11 @@ def build_html(dest: Path) -> dict:
         body_extra = _contents_html(pages) if page_html == 'index.html' else ''
         doc = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + _nav(page_html, pages, i) + '<main class="docs-page">', doc, count=1)
         doc = doc.replace('</body>', body_extra + '</main></body>', 1)
-        doc = doc.replace('</head>', f'<style>{_CSS}</style></head>', 1)
+        doc = doc.replace('</head>', f'<style>{_CSS}</style>' + (_mathjax_tag(page_html) if math else '') + '</head>', 1)
         out = dest / page_html
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(doc, encoding='utf-8')
-        manifest[page_html] = {'source': f'nbs/{rel}', 'title': title, 'images': n_img}
+        manifest[page_html] = {'source': f'nbs/{rel}', 'title': title, 'images': n_img, 'math': math and has_math}
     (dest / 'manifest.json').write_text(json.dumps(manifest, indent=1))
     print(f"wrote {len(manifest)} pages to {dest}/ ({sum(m['images'] for m in manifest.values())} figures)")
     for f in failures: print('FAIL', f)

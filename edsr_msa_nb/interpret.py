@@ -5,18 +5,17 @@
 # %% auto #0
 __all__ = ['CAM_METHODS', 'edge_strength', 'check_box', 'SRTarget', 'default_cam_layers', 'resolve_layers', 'ActivationRecorder',
            'minmax', 'cam_from', 'CAMResult', 'grad_cam', 'as_display', 'overlay', 'draw_box', 'plot_cam',
-           'gaussian_kernel', 'blur_with', 'blur_path', 'gini', 'diffusion_index', 'LAMResult', 'lam', 'attention_maps',
-           'plot_attention', 'texture_references', 'auroc', 'texture_agreement', 'mean_ci', 'attention_texture_study',
-           'load_model_or_random', 'busiest_window', 'lam_di_table', 'Explanation', 'as_input', 'plot_lam', 'explain',
+           'load_model_or_random', 'gaussian_kernel', 'blur_with', 'blur_path', 'gini', 'diffusion_index', 'LAMResult',
+           'lam', 'plot_lam', 'attention_maps', 'plot_attention', 'texture_references', 'auroc', 'texture_agreement',
+           'mean_ci', 'attention_texture_study', 'busiest_window', 'lam_di_table', 'Explanation', 'as_input', 'explain',
            'edsr_msa_explain', 'Explorer']
 
-# %% ../nbs/08_interpret.ipynb #91e1b83b
+# %% ../nbs/08_interpret.ipynb #1028b82a
 import io
-import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -29,12 +28,12 @@ from PIL import Image
 from scipy import ndimage, stats
 from torch import nn
 
-from .core import get_device, image_to_tensor, load_image, tensor_to_image
+from .core import get_device, image_to_tensor, load_image
 from .attention import MultiScaleAttention
 from .data import bicubic_degrade, imresize_matlab, modcrop
 from .model import attention_modules, edsr_msa, from_pretrained
 
-# %% ../nbs/08_interpret.ipynb #3a7fb6b7
+# %% ../nbs/08_interpret.ipynb #18700bfe
 def edge_strength(sr: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     "LAM's per-pixel gradient magnitude of `sr` (N x C x H x W) -> N x C x (H-1) x (W-1); `eps` keeps sqrt differentiable at 0."
     dh = (sr[:, :, :-1, :] - sr[:, :, 1:, :]) ** 2
@@ -49,7 +48,7 @@ def check_box(box, height: int, width: int, name: str = 'box') -> Tuple[int, int
         raise ValueError(f"{name}={tuple(box)!r} does not lie inside the {width}x{height} image (x, y, w, h)")
     return x, y, w, h
 
-# %% ../nbs/08_interpret.ipynb #4757bcbe
+# %% ../nbs/08_interpret.ipynb #c8783e56
 @dataclass
 class SRTarget:
     "A scalar per image of an SR output: `kind`='mean' (mean intensity) or 'edge' (LAM's summed edge strength), in `box` (x, y, w, h, SR pixels) or `mask`, else everywhere."
@@ -83,7 +82,7 @@ class SRTarget:
         g = edge_strength(sr)
         return (g * self.weights(*g.shape[-2:], device=sr.device)).sum((1, 2, 3))
 
-# %% ../nbs/08_interpret.ipynb #08ca6935
+# %% ../nbs/08_interpret.ipynb #cafb04f8
 def default_cam_layers(model: nn.Module) -> List[str]:
     "The last conv of `model.body` (else the last conv before the first `PixelShuffle`'s conv), plus every MSA module."
     named = list(model.named_modules())
@@ -117,7 +116,7 @@ def resolve_layers(model: nn.Module, layers: Optional[Sequence[Union[str, nn.Mod
     if not out: raise ValueError("layers: empty list")
     return out
 
-# %% ../nbs/08_interpret.ipynb #8a45a3d6
+# %% ../nbs/08_interpret.ipynb #d3ea8643
 class ActivationRecorder:
     "Context manager: record the outputs of `modules` (name -> module) in `acts`, passing a copy downstream."
     def __init__(self, modules: Dict[str, nn.Module]): self.modules, self.acts, self.handles = modules, {}, []
@@ -139,7 +138,7 @@ class ActivationRecorder:
         for h in self.handles: h.remove()
         self.handles = []
 
-# %% ../nbs/08_interpret.ipynb #3d5c2b9a
+# %% ../nbs/08_interpret.ipynb #0b69687e
 CAM_METHODS = ('gradcam', 'gradcam++', 'layercam')
 
 def minmax(cam: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
@@ -159,7 +158,7 @@ def cam_from(acts: torch.Tensor, grads: torch.Tensor, method: str = 'gradcam') -
     else: raise ValueError(f"method={method!r}: expected one of {CAM_METHODS}")
     return cam.clamp_min(0)
 
-# %% ../nbs/08_interpret.ipynb #f92c63b6
+# %% ../nbs/08_interpret.ipynb #00cda5fc
 @dataclass
 class CAMResult:
     "Grad-CAM maps in [0, 1]: `lr_map` (N x h x w, input size), `sr_map` (N x sh x sw), and one map per layer (input size)."
@@ -202,7 +201,7 @@ def grad_cam(model: nn.Module, x: torch.Tensor, target: Optional[SRTarget] = Non
     sr_map = F.interpolate(lr_map[:, None], sr.shape[-2:], mode='bilinear', align_corners=False)[:, 0].clamp(0, 1)
     return CAMResult(lr_map, sr_map, per_layer, sr.detach(), value.detach(), method, target)
 
-# %% ../nbs/08_interpret.ipynb #c5f9acf5
+# %% ../nbs/08_interpret.ipynb #565dd189
 def as_display(img) -> np.ndarray:
     "An image for plotting as `H x W x 3` float in [0, 1]: from uint8 `H x W x C`, or a [0, 1] tensor `(1 x) C x H x W`."
     if isinstance(img, torch.Tensor):
@@ -230,7 +229,7 @@ def draw_box(ax, box, scale: float = 1.0, color: str = 'lime'):
     x, y, w, h = (v / scale for v in box)
     ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor=color, linewidth=1.5))
 
-# %% ../nbs/08_interpret.ipynb #f4eac154
+# %% ../nbs/08_interpret.ipynb #d100470f
 def plot_cam(result: CAMResult, lr: torch.Tensor, idx: int = 0, alpha: float = 0.5, dpi: int = 80):
     "Grad-CAM of image `idx` over the LR input and over the SR output, target box drawn on both."
     scale = result.sr.shape[-1] / lr.shape[-1]
@@ -245,7 +244,15 @@ def plot_cam(result: CAMResult, lr: torch.Tensor, idx: int = 0, alpha: float = 0
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_interpret.ipynb #e5fae4ba
+# %% ../nbs/08_interpret.ipynb #8d15da61
+def load_model_or_random(name: str = 'lite-x2', preset: str = 'lite', scale: int = 2, seed: int = 0) -> Tuple[nn.Module, str]:
+    "`from_pretrained(name)` if available, else a randomly initialised `preset` model (seeded); with a note saying which."
+    try: return from_pretrained(name).eval(), f"trained weights {name!r}"
+    except (ValueError, FileNotFoundError):
+        torch.manual_seed(seed)
+        return edsr_msa(preset, scale).eval(), f"untrained {preset!r} x{scale} model (random init, seed {seed}); {name!r} is not shipped"
+
+# %% ../nbs/08_interpret.ipynb #4a06f240
 def gaussian_kernel(size: int = 9, sigma: float = 1.2, eps: float = 1e-5) -> torch.Tensor:
     "LAM's `isotropic_gaussian_kernel`: a `size` x `size` Gaussian of `sigma` (+eps, so 0 gives a delta), summing to 1."
     if size < 1 or size % 2 != 1: raise ValueError(f"kernel_size={size!r}: expected an odd positive size")
@@ -267,7 +274,7 @@ def blur_path(x: torch.Tensor, sigma: float = 1.2, fold: int = 50, kernel_size: 
     ks = torch.stack([gaussian_kernel(kernel_size, s) for s in np.linspace(sigma, 0, fold + 1)])
     return blur_with(x, ks[1:]), blur_with(x, (ks[1:] - ks[:-1]) * fold), blur_with(x, ks[:1])
 
-# %% ../nbs/08_interpret.ipynb #c7015734
+# %% ../nbs/08_interpret.ipynb #394d2ec3
 def gini(a) -> float:
     "Gini index of the values of `a` as LAM computes it (shifted to be non-negative, +1e-7, sorted)."
     a = np.asarray(a, dtype=np.float64).flatten().copy()
@@ -280,7 +287,7 @@ def diffusion_index(saliency) -> float:
     "LAM's Diffusion Index `(1 - Gini) * 100` of an attribution map: higher = more pixels involved."
     return (1 - gini(saliency)) * 100
 
-# %% ../nbs/08_interpret.ipynb #63a09555
+# %% ../nbs/08_interpret.ipynb #e75d9ee5
 @dataclass
 class LAMResult:
     "LAM of one image: `attribution` (C x h x w), `saliency` (h x w, |sum over C| / max), DI and the completeness terms."
@@ -301,10 +308,11 @@ class LAMResult:
 
 def lam(model: nn.Module, x: torch.Tensor, box: Optional[Sequence[int]] = None, window: int = 16,
         sigma: float = 1.2, fold: int = 50, kernel_size: int = 9, kind: str = 'edge',
-        batch_size: int = 10) -> LAMResult:
+        batch_size: Optional[int] = None) -> LAMResult:
     "Local Attribution Map of `x` (1 x C x h x w) for the `kind` target in `box` (x, y[, w, h]) of the SR output; default: a centred `window`."
     if x.ndim == 3: x = x[None]
     if x.shape[0] != 1: raise ValueError(f"x has a batch of {x.shape[0]}; LAM explains one image at a time")
+    if batch_size is None: batch_size = max(1, min(fold, 2 ** 18 // (x.shape[-2] * x.shape[-1])))   # ~2^18 LR pixels a batch
     t0 = time.perf_counter()
     was_training = model.training
     model.eval()
@@ -334,7 +342,20 @@ def lam(model: nn.Module, x: torch.Tensor, box: Optional[Sequence[int]] = None, 
     return LAMResult(attr.detach(), s.detach(), diffusion_index(s.cpu().numpy()), box, f_in, f_base, values,
                      sr.detach(), time.perf_counter() - t0)
 
-# %% ../nbs/08_interpret.ipynb #ca67981f
+# %% ../nbs/08_interpret.ipynb #dbd0a8db
+def plot_lam(result: LAMResult, lr: torch.Tensor, alpha: float = 0.5, dpi: int = 80):
+    "LAM as the paper shows it: the LR input and SR output with the window, and the attribution blended over the input."
+    scale = result.sr.shape[-1] / lr.shape[-1]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), dpi=dpi)
+    axes[0].imshow(as_display(lr)); draw_box(axes[0], result.box, scale); axes[0].set_title('LR input')
+    axes[1].imshow(as_display(result.sr.clamp(0, 1))); draw_box(axes[1], result.box); axes[1].set_title(f'SR output (x{scale:g})')
+    axes[2].imshow(overlay(lr, result.saliency, alpha, 'jet')); draw_box(axes[2], result.box, scale, 'white')
+    axes[2].set_title(f'LAM, DI = {result.di:.2f}')
+    for ax in axes: ax.axis('off')
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/08_interpret.ipynb #bd081d8c
 def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:
     "Run `model` on `x` and collect each MSA module's `spatial` map (N x h x w) and `channel` weights (N x C)."
     mods = attention_modules(model)
@@ -365,11 +386,11 @@ def plot_attention(maps: Dict[str, Dict[str, torch.Tensor]], lr: torch.Tensor, i
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_interpret.ipynb #cb67396f
+# %% ../nbs/08_interpret.ipynb #c4884fe6
 def texture_references(hr: np.ndarray, scale: int) -> Dict[str, np.ndarray]:
     "Texture references of an HR image (uint8 `H x W x C`) on its LR grid: 'sobel' (HR luminance) and 'residual' (|HR - bicubic(LR)|)."
     hr = modcrop(hr, scale)
-    t = torch.from_numpy(np.ascontiguousarray(hr)).permute(2, 0, 1).float() / 255
+    t = torch.from_numpy(np.array(hr, dtype=np.float32)).permute(2, 0, 1) / 255
     lum = (t * torch.tensor([0.299, 0.587, 0.114])[:, None, None]).sum(0).numpy() if t.shape[0] == 3 else t[0].numpy()
     sobel = np.hypot(ndimage.sobel(lum, 0, mode='reflect'), ndimage.sobel(lum, 1, mode='reflect'))
     lr = torch.from_numpy(bicubic_degrade(np.ascontiguousarray(hr), scale)).permute(2, 0, 1).float() / 255
@@ -403,7 +424,7 @@ def mean_ci(values, level: float = 0.95) -> Tuple[float, float]:
     if v.size < 2: return float(v.mean()) if v.size else float('nan'), float('nan')
     return float(v.mean()), float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
 
-# %% ../nbs/08_interpret.ipynb #2afd48b2
+# %% ../nbs/08_interpret.ipynb #a4ee7e03
 def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale: int, top: float = 0.2,
                             max_lr: Optional[int] = None, progress: bool = True) -> Tuple[list, str]:
     "Per-image agreement of each MSA map (and their mean) with the texture references over `datasets` (name -> `HRFolder`); rows and a markdown table."
@@ -437,15 +458,7 @@ def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale
             lines.append(f"| {mn} | {rn} | " + ' | '.join(cells) + f" | {len(sel)} |")
     return rows, '\n'.join(lines)
 
-# %% ../nbs/08_interpret.ipynb #40c32f6f
-def load_model_or_random(name: str = 'lite-x2', preset: str = 'lite', scale: int = 2, seed: int = 0) -> Tuple[nn.Module, str]:
-    "`from_pretrained(name)` if available, else a randomly initialised `preset` model (seeded); with a note saying which."
-    try: return from_pretrained(name).eval(), f"trained weights {name!r}"
-    except (ValueError, FileNotFoundError):
-        torch.manual_seed(seed)
-        return edsr_msa(preset, scale).eval(), f"untrained {preset!r} x{scale} model (random init, seed {seed}); {name!r} is not shipped"
-
-# %% ../nbs/08_interpret.ipynb #5efd0047
+# %% ../nbs/08_interpret.ipynb #d3571aef
 def busiest_window(hr: np.ndarray, window: int = 16, scale: int = 1) -> Tuple[int, int]:
     "Top-left `(x, y)` of the `window` x `window` box with the largest summed Sobel magnitude of `hr` (luminance), in HR pixels."
     s = texture_references(hr, scale)['sobel'] if scale > 1 else texture_references(hr, 1)['sobel']
@@ -482,7 +495,7 @@ def lam_di_table(models: Dict[str, nn.Module], folder, scale: int, crop: int = 4
     lines.append('| mean ± 95% CI | | ' + ' | '.join('{:.2f} ± {:.2f}'.format(*mean_ci([r[n] for r in rows])) for n in names) + ' |')
     return rows, '\n'.join(lines)
 
-# %% ../nbs/08_interpret.ipynb #565a8e75
+# %% ../nbs/08_interpret.ipynb #342e88ce
 @dataclass
 class Explanation:
     "What `explain` returns: the `method`, its `maps` (NumPy, by name), the `figure`, the full `result` and the seconds it took."
@@ -509,18 +522,6 @@ def as_input(image) -> torch.Tensor:
         t = image_to_tensor(a)[None]
     return t
 
-def plot_lam(result: LAMResult, lr: torch.Tensor, alpha: float = 0.5, dpi: int = 80):
-    "LAM as the paper shows it: the LR input and SR output with the window, and the attribution blended over the input."
-    scale = result.sr.shape[-1] / lr.shape[-1]
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), dpi=dpi)
-    axes[0].imshow(as_display(lr)); draw_box(axes[0], result.box, scale); axes[0].set_title('LR input')
-    axes[1].imshow(as_display(result.sr.clamp(0, 1))); draw_box(axes[1], result.box); axes[1].set_title(f'SR output (x{scale:g})')
-    axes[2].imshow(overlay(lr, result.saliency, alpha, 'jet')); draw_box(axes[2], result.box, scale, 'white')
-    axes[2].set_title(f'LAM, DI = {result.di:.2f}')
-    for ax in axes: ax.axis('off')
-    fig.tight_layout()
-    return fig
-
 def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[SRTarget] = None,
             box: Optional[Sequence[int]] = None, kind: Optional[str] = None,
             layers: Optional[Sequence[str]] = None, **kwargs) -> Explanation:
@@ -536,7 +537,6 @@ def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[S
         fig = plot_cam(res, x.cpu())
     elif method == 'lam':
         if target is not None: box, kind = target.box, target.kind
-        if box is not None and len(box) == 4 and box[2] != box[3]: kwargs.setdefault('window', box[2])
         res = lam(model, x, box=box, kind=kind or 'edge', **kwargs)
         maps = {'saliency': res.saliency.cpu().numpy(), 'attribution': res.attribution.cpu().numpy()}
         fig = plot_lam(res, x.cpu())
@@ -547,7 +547,7 @@ def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[S
     else: raise ValueError(f"method={method!r}: expected one of {CAM_METHODS + ('lam', 'attention')}")
     return Explanation(method, maps, fig, res, time.perf_counter() - t0)
 
-# %% ../nbs/08_interpret.ipynb #8dce0d7d
+# %% ../nbs/08_interpret.ipynb #6182a4fa
 @call_parse
 def edsr_msa_explain(
     image: Param("image file to explain (the LR input)", str),
@@ -577,7 +577,7 @@ def edsr_msa_explain(
     layer_note = f" layers {list(e.result.per_layer)}," if method in CAM_METHODS else ''
     print(f"{method}:{layer_note} {e.seconds:.2f} s on {next(model.parameters()).device}{extra} -> {out}")
 
-# %% ../nbs/08_interpret.ipynb #044a1701
+# %% ../nbs/08_interpret.ipynb #d7731719
 def _draw_box_array(a: np.ndarray, box, color=(0., 1., 0.)) -> np.ndarray:
     a = a.copy()
     if box is None: return a

@@ -8,7 +8,7 @@ __all__ = ['SAMPLE_VAL_NAMES', 'CHECKPOINT_FORMAT', 'TRAIN_PRESETS', 'StageConfi
            'load_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history',
            'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'edsr_msa_train']
 
-# %% ../nbs/07_train.ipynb #64a28e04
+# %% ../nbs/07_train.ipynb #d04178f2
 import copy
 import hashlib
 import json
@@ -37,7 +37,7 @@ from .losses import CombinedLoss, GANLoss, LossConfig, discriminator
 from .metrics import evaluate
 from .model import EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
-# %% ../nbs/07_train.ipynb #30628b72
+# %% ../nbs/07_train.ipynb #4b1a4ccb
 @dataclass
 class StageConfig:
     "One training stage: its loss, scale, length, and the generator's (and discriminator's) optimiser schedule."
@@ -77,7 +77,7 @@ class StageConfig:
         if self.schedule == 'multistep': return self.gamma ** sum(t >= m for m in self.milestones)
         return 1.0
 
-# %% ../nbs/07_train.ipynb #ace02507
+# %% ../nbs/07_train.ipynb #84485369
 @dataclass
 class TrainConfig:
     "A training run: model, data, stages, and the loop's settings. Saved in every checkpoint and as `config.json`."
@@ -126,7 +126,7 @@ class TrainConfig:
     def to_json(self, path: Union[str, Path]) -> Path:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1)); return Path(path)
 
-# %% ../nbs/07_train.ipynb #139ae17d
+# %% ../nbs/07_train.ipynb #5919ab86
 def _seed_of(*key) -> int:
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint32)[0])
 
@@ -177,7 +177,7 @@ class SeededPatches(Dataset):
             torch.manual_seed(s)
             return self.dataset[i]
 
-# %% ../nbs/07_train.ipynb #8ab69afa
+# %% ../nbs/07_train.ipynb #e36dbdc2
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')
 
 class ImageListSet(HRFolder):
@@ -215,7 +215,7 @@ def validation_set(spec: Optional[str], scales: Sequence[int]):
         return ImageListSet({k: s[k] for k in SAMPLE_VAL_NAMES if k in s}, scales, name='sample-val')
     return HRFolder(spec, scales=scales)
 
-# %% ../nbs/07_train.ipynb #cb365078
+# %% ../nbs/07_train.ipynb #df097780
 class ModelEMA:
     "EMA of a model's floating-point weights (decay ramped as `min(decay, (1+n)/(10+n))`); `.module` is the averaged model."
     def __init__(self, model: nn.Module, decay: float = 0.999, ramp: bool = True):
@@ -238,7 +238,7 @@ class ModelEMA:
     def load_state_dict(self, sd: dict):
         self.module.load_state_dict(sd['module']); self.updates, self.decay = sd['updates'], sd['decay']
 
-# %% ../nbs/07_train.ipynb #e3d5fbc0
+# %% ../nbs/07_train.ipynb #c84db3be
 CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
 
 def atomic_save(obj, path: Union[str, Path]) -> Path:
@@ -280,7 +280,7 @@ def set_rng_state(s: dict):
     if s['cuda'] and torch.cuda.is_available() and len(s['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(s['cuda'])
 
-# %% ../nbs/07_train.ipynb #c565c3df
+# %% ../nbs/07_train.ipynb #71e59aeb
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite; the message names the step and the last good checkpoint."
 
@@ -309,7 +309,7 @@ def _upscaler(model: nn.Module, channels_last: bool = False) -> Callable:
         return sr.mean(1, keepdim=True) if gray else sr
     return f
 
-# %% ../nbs/07_train.ipynb #efaf36d9
+# %% ../nbs/07_train.ipynb #7e1b4955
 class Trainer:
     "Runs the stages of a `TrainConfig` into `out` with checkpoints, validation and exact resume (see the table above)."
     def __init__(self, cfg: TrainConfig, out: Union[str, Path], train_images: Optional[Tuple[list, list]] = None,
@@ -557,7 +557,7 @@ class Trainer:
         ck_path = self.out / 'last.pt'
         if resume and ck_path.is_file(): self._restore(load_checkpoint(ck_path))
         else:
-            if self.is_main and ck_path.is_file() and not resume:
+            if ck_path.is_file() and not resume:
                 raise FileExistsError(f"{ck_path} exists: pass resume=True (--resume) to continue it, or choose another out folder")
             seed_everything(cfg.seed)
             self._build_stage()
@@ -616,7 +616,7 @@ class Trainer:
             (self.out / 'summary.json').write_text(json.dumps(summary, indent=1))
         return summary
 
-# %% ../nbs/07_train.ipynb #830b7beb
+# %% ../nbs/07_train.ipynb #2ede1a20
 def plot_history(history: dict, figsize=(9, 3.2)):
     "Loss terms and validation PSNR (with bicubic for reference) against the step."
     import matplotlib.pyplot as plt
@@ -640,7 +640,7 @@ def plot_history(history: dict, figsize=(9, 3.2)):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_train.ipynb #7bd385bd
+# %% ../nbs/07_train.ipynb #75f0ce0a
 def tiny_config(**kw) -> TrainConfig:
     "A seconds-long config for tests and smoke runs: a 2-block, 8-feature `lite`, 12x12 LR patches, batch 4."
     base = dict(model='lite', model_overrides={'n_resblocks': 2, 'n_feats': 8, 'reduction': 4},
@@ -648,7 +648,7 @@ def tiny_config(**kw) -> TrainConfig:
                 val_every=100, save_every=2, log_every=1, device='cpu', num_workers=0)
     return TrainConfig(**{**base, **kw})
 
-# %% ../nbs/07_train.ipynb #8a9bd744
+# %% ../nbs/07_train.ipynb #bc3f78e3
 TRAIN_PRESETS = ('quick', 'psnr', 'esrgan', 'tiny')
 
 def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
@@ -657,8 +657,9 @@ def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
     if name not in TRAIN_PRESETS: raise ValueError(f"preset={name!r}: expected one of {list(TRAIN_PRESETS)}")
     if name == 'tiny': base = tiny_config()
     elif name == 'quick':
-        base = TrainConfig(model='lite', data=['sample'], val_data='sample', batch_size=16, lr_patch=32, ema=0.99,
-                           stages=[StageConfig('pixel', 2, 600, lr=1e-3)], val_every=100, save_every=100, log_every=10)
+        base = TrainConfig(model='lite', data=['sample'], val_data='sample', batch_size=16, lr_patch=24, ema=0.99,
+                           stages=[StageConfig('pixel', 2, 400, lr=1e-3)], val_every=100, save_every=100, log_every=10,
+                           channels_last=True)
     else:
         base = TrainConfig(model='lite', data=[], val_data=None, batch_size=16, lr_patch=48, ema=0.999,
                            stages=[StageConfig('pixel', 2, 20000, lr=5e-4)], val_every=1000, save_every=500)
@@ -691,7 +692,7 @@ def with_scales(cfg: TrainConfig, scales: Sequence[int]) -> TrainConfig:
     cfg = copy.deepcopy(cfg); cfg.stages = stages
     return cfg
 
-# %% ../nbs/07_train.ipynb #406402dc
+# %% ../nbs/07_train.ipynb #e443d1a8
 def _parse_overrides(attention: Optional[str]) -> dict:
     if attention is None: return {}
     a = str(attention).lower()

@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['PIXEL_LOSSES', 'VGG19_LAYERS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DISCRIMINATORS', 'CharbonnierLoss', 'pixel_loss',
-           'vgg19_layer_names', 'vgg_weights_cache_path', 'VGGFeatureExtractor', 'PerceptualLoss', 'PatchDiscriminator',
-           'UNetDiscriminator', 'discriminator', 'GANLoss', 'LossConfig', 'CombinedLoss']
+           'vgg19_layer_names', 'vgg_weights_cache_path', 'resolve_vgg_weights', 'VGGFeatureExtractor',
+           'PerceptualLoss', 'PatchDiscriminator', 'UNetDiscriminator', 'discriminator', 'GANLoss', 'LossConfig',
+           'CombinedLoss']
 
-# %% ../nbs/06_losses.ipynb #3f71d88a
+# %% ../nbs/06_losses.ipynb #6cd1171f
 import hashlib
 import os
 import re
@@ -23,7 +24,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 from torchvision.models import VGG19_Weights, vgg19
 from torchvision.models.vgg import cfgs as _vgg_cfgs, make_layers as _vgg_make_layers
 
-# %% ../nbs/06_losses.ipynb #e6535f0f
+# %% ../nbs/06_losses.ipynb #bc869c46
 class CharbonnierLoss(nn.Module):
     "Mean of `sqrt((x - y)^2 + eps^2)`: a differentiable L1 (LapSRN)."
     def __init__(self, eps: float = 1e-3):
@@ -43,7 +44,7 @@ def pixel_loss(name: str = 'mse', **kwargs) -> nn.Module:
         raise ValueError(f"pixel loss {name!r}: expected one of {sorted(PIXEL_LOSSES)}")
     return PIXEL_LOSSES[key](**kwargs)
 
-# %% ../nbs/06_losses.ipynb #28bb6a2f
+# %% ../nbs/06_losses.ipynb #fc1c2ec0
 def _vgg19_features() -> nn.Sequential:
     "torchvision's VGG19 `features` (random weights), built without the 120M-parameter classifier."
     return _vgg_make_layers(_vgg_cfgs['E'], batch_norm=False)
@@ -60,12 +61,12 @@ def vgg19_layer_names() -> list:
 VGG19_LAYERS = vgg19_layer_names()
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-# %% ../nbs/06_losses.ipynb #ae1bbf0a
+# %% ../nbs/06_losses.ipynb #1111f917
 def vgg_weights_cache_path(url: str) -> Path:
     "Where torch hub keeps the file downloaded from `url`: `<torch.hub.get_dir()>/checkpoints/<file name>`."
     return Path(torch.hub.get_dir()) / 'checkpoints' / os.path.basename(urllib.parse.urlparse(url).path)
 
-def _resolve_vgg_weights(weights: Union[str, Path], progress: bool = True) -> Path:
+def resolve_vgg_weights(weights: Union[str, Path], progress: bool = True) -> Path:
     "A local file holding VGG19 weights for `weights` ('imagenet', a URL or a path), downloading if needed."
     if weights == 'imagenet': weights = VGG19_Weights.IMAGENET1K_V1.url
     src = str(weights)
@@ -102,7 +103,7 @@ def _load_vgg_features(features: nn.Sequential, path: Path):
     if bad: raise ValueError(f"VGG19 weights file {path}: wrong shape for {bad[:4]}")
     features.load_state_dict({k: sd[k] for k in need})
 
-# %% ../nbs/06_losses.ipynb #3d09fc11
+# %% ../nbs/06_losses.ipynb #0a72066a
 class VGGFeatureExtractor(nn.Module):
     "Frozen VGG19 `features` up to the deepest of `layers`, returning `{name: activation}` for ImageNet-normalised input."
     def __init__(self, layers: Sequence[str] = ('conv5_4',), weights: Optional[Union[str, Path]] = 'imagenet',
@@ -117,7 +118,7 @@ class VGGFeatureExtractor(nn.Module):
         feats = _vgg19_features()[:last + 1]
         for m in feats:
             if isinstance(m, nn.ReLU): m.inplace = False     # keep pre-activation outputs intact
-        if weights is not None: _load_vgg_features(feats, _resolve_vgg_weights(weights, progress))
+        if weights is not None: _load_vgg_features(feats, resolve_vgg_weights(weights, progress))
         self.features = feats.eval().requires_grad_(False)
         self.register_buffer('mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
@@ -135,7 +136,7 @@ class VGGFeatureExtractor(nn.Module):
             if name in want: out[name] = x
         return out
 
-# %% ../nbs/06_losses.ipynb #1c32da05
+# %% ../nbs/06_losses.ipynb #c1412bac
 class PerceptualLoss(nn.Module):
     "Weighted feature distance `sum_l w_l * dist(phi_l(sr), phi_l(hr))`; VGG19 `conv5_4` with L1 by default (ESRGAN)."
     def __init__(self, layer_weights: Union[Mapping[str, float], Sequence[str], str] = None,
@@ -166,7 +167,7 @@ class PerceptualLoss(nn.Module):
         dist = F.l1_loss if self.criterion == 'l1' else F.mse_loss
         return sum(w * dist(fs[k], fh[k]) for k, w in self.layer_weights.items())
 
-# %% ../nbs/06_losses.ipynb #7298285c
+# %% ../nbs/06_losses.ipynb #dcc74960
 def _conv(cin, cout, k, s=1, sn=True, bias=True):
     c = nn.Conv2d(cin, cout, k, s, padding=(k - 1) // 2 if k % 2 else 1, bias=bias)
     return spectral_norm(c) if sn else c
@@ -216,7 +217,7 @@ def discriminator(kind: str = 'patch', **kwargs) -> nn.Module:
     if kind not in DISCRIMINATORS: raise ValueError(f"discriminator {kind!r}: expected one of {sorted(DISCRIMINATORS)}")
     return DISCRIMINATORS[kind](**kwargs)
 
-# %% ../nbs/06_losses.ipynb #f34848ba
+# %% ../nbs/06_losses.ipynb #afd75dfc
 class GANLoss(nn.Module):
     "Discriminator and generator losses from logits: kind in 'vanilla', 'lsgan', 'hinge', 'ragan'."
     KINDS = ('vanilla', 'lsgan', 'hinge', 'ragan')
@@ -250,7 +251,7 @@ class GANLoss(nn.Module):
         real = real.float().detach()
         return 0.5 * (self._bce(real - fake.mean(), 0.) + self._bce(fake - real.mean(), 1.))
 
-# %% ../nbs/06_losses.ipynb #f589309d
+# %% ../nbs/06_losses.ipynb #b3fba840
 @dataclass
 class LossConfig:
     "Weights and kinds of the generator's loss terms (and the GAN objective the discriminator uses)."

@@ -8,7 +8,7 @@ __all__ = ['SAMPLE_VAL_NAMES', 'CHECKPOINT_FORMAT', 'TRAIN_PRESETS', 'StageConfi
            'load_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history',
            'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'edsr_msa_train']
 
-# %% ../nbs/07_train.ipynb #d04178f2
+# %% ../nbs/07_train.ipynb #641209aa
 import copy
 import hashlib
 import json
@@ -33,11 +33,11 @@ from tqdm.auto import tqdm
 
 from .core import get_device, load_image, seed_everything
 from .data import HRFolder, SRPatchDataset, image_paths, resolve_dataset, sample_images
-from .losses import CombinedLoss, GANLoss, LossConfig, discriminator
+from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
 from .metrics import evaluate
 from .model import EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
-# %% ../nbs/07_train.ipynb #4b1a4ccb
+# %% ../nbs/07_train.ipynb #42ed1ec3
 @dataclass
 class StageConfig:
     "One training stage: its loss, scale, length, and the generator's (and discriminator's) optimiser schedule."
@@ -77,7 +77,7 @@ class StageConfig:
         if self.schedule == 'multistep': return self.gamma ** sum(t >= m for m in self.milestones)
         return 1.0
 
-# %% ../nbs/07_train.ipynb #84485369
+# %% ../nbs/07_train.ipynb #8fc55253
 @dataclass
 class TrainConfig:
     "A training run: model, data, stages, and the loop's settings. Saved in every checkpoint and as `config.json`."
@@ -126,7 +126,7 @@ class TrainConfig:
     def to_json(self, path: Union[str, Path]) -> Path:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1)); return Path(path)
 
-# %% ../nbs/07_train.ipynb #5919ab86
+# %% ../nbs/07_train.ipynb #7ba8936d
 def _seed_of(*key) -> int:
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint32)[0])
 
@@ -177,7 +177,7 @@ class SeededPatches(Dataset):
             torch.manual_seed(s)
             return self.dataset[i]
 
-# %% ../nbs/07_train.ipynb #e36dbdc2
+# %% ../nbs/07_train.ipynb #8c6e257b
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')
 
 class ImageListSet(HRFolder):
@@ -215,7 +215,7 @@ def validation_set(spec: Optional[str], scales: Sequence[int]):
         return ImageListSet({k: s[k] for k in SAMPLE_VAL_NAMES if k in s}, scales, name='sample-val')
     return HRFolder(spec, scales=scales)
 
-# %% ../nbs/07_train.ipynb #df097780
+# %% ../nbs/07_train.ipynb #01f9b9ff
 class ModelEMA:
     "EMA of a model's floating-point weights (decay ramped as `min(decay, (1+n)/(10+n))`); `.module` is the averaged model."
     def __init__(self, model: nn.Module, decay: float = 0.999, ramp: bool = True):
@@ -238,7 +238,7 @@ class ModelEMA:
     def load_state_dict(self, sd: dict):
         self.module.load_state_dict(sd['module']); self.updates, self.decay = sd['updates'], sd['decay']
 
-# %% ../nbs/07_train.ipynb #c84db3be
+# %% ../nbs/07_train.ipynb #b68910bd
 CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
 
 def atomic_save(obj, path: Union[str, Path]) -> Path:
@@ -280,7 +280,7 @@ def set_rng_state(s: dict):
     if s['cuda'] and torch.cuda.is_available() and len(s['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(s['cuda'])
 
-# %% ../nbs/07_train.ipynb #71e59aeb
+# %% ../nbs/07_train.ipynb #d70df318
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite; the message names the step and the last good checkpoint."
 
@@ -309,7 +309,7 @@ def _upscaler(model: nn.Module, channels_last: bool = False) -> Callable:
         return sr.mean(1, keepdim=True) if gray else sr
     return f
 
-# %% ../nbs/07_train.ipynb #7e1b4955
+# %% ../nbs/07_train.ipynb #540cfd31
 class Trainer:
     "Runs the stages of a `TrainConfig` into `out` with checkpoints, validation and exact resume (see the table above)."
     def __init__(self, cfg: TrainConfig, out: Union[str, Path], train_images: Optional[Tuple[list, list]] = None,
@@ -562,6 +562,12 @@ class Trainer:
             seed_everything(cfg.seed)
             self._build_stage()
         if self.is_main: cfg.to_json(self.out / 'config.json')
+        for i, s in enumerate(cfg.stages[self.stage_idx:]):  # fail now, not hours later when a GAN stage starts
+            if s.loss.perceptual_weight > 0 and s.loss.vgg_weights is not None:
+                try: resolve_vgg_weights(s.loss.vgg_weights, progress=self.progress and self.is_main)
+                except (RuntimeError, FileNotFoundError) as e:
+                    raise RuntimeError(f"stage {self.stage_idx + i + 1} '{s.name}' needs VGG19 weights for its perceptual loss: {e}") from None
+        if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True
         t_start, elapsed0, stopped = time.time(), self._elapsed, False
         pbar = tqdm(total=cfg.total_steps, initial=self.global_step, disable=not (self.progress and self.is_main),
                     desc='train', dynamic_ncols=True)
@@ -616,7 +622,7 @@ class Trainer:
             (self.out / 'summary.json').write_text(json.dumps(summary, indent=1))
         return summary
 
-# %% ../nbs/07_train.ipynb #2ede1a20
+# %% ../nbs/07_train.ipynb #eed3ad5e
 def plot_history(history: dict, figsize=(9, 3.2)):
     "Loss terms and validation PSNR (with bicubic for reference) against the step."
     import matplotlib.pyplot as plt
@@ -640,7 +646,7 @@ def plot_history(history: dict, figsize=(9, 3.2)):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_train.ipynb #75f0ce0a
+# %% ../nbs/07_train.ipynb #ac9cc4da
 def tiny_config(**kw) -> TrainConfig:
     "A seconds-long config for tests and smoke runs: a 2-block, 8-feature `lite`, 12x12 LR patches, batch 4."
     base = dict(model='lite', model_overrides={'n_resblocks': 2, 'n_feats': 8, 'reduction': 4},
@@ -648,7 +654,7 @@ def tiny_config(**kw) -> TrainConfig:
                 val_every=100, save_every=2, log_every=1, device='cpu', num_workers=0)
     return TrainConfig(**{**base, **kw})
 
-# %% ../nbs/07_train.ipynb #bc3f78e3
+# %% ../nbs/07_train.ipynb #edda8a5a
 TRAIN_PRESETS = ('quick', 'psnr', 'esrgan', 'tiny')
 
 def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
@@ -692,7 +698,7 @@ def with_scales(cfg: TrainConfig, scales: Sequence[int]) -> TrainConfig:
     cfg = copy.deepcopy(cfg); cfg.stages = stages
     return cfg
 
-# %% ../nbs/07_train.ipynb #e443d1a8
+# %% ../nbs/07_train.ipynb #ab3c2f3e
 def _parse_overrides(attention: Optional[str]) -> dict:
     if attention is None: return {}
     a = str(attention).lower()

@@ -152,6 +152,7 @@ def process_page(rel: str):
         else: cell = nbformat.v4.new_raw_cell(src)
         cells.append(cell)
     md = {k: v for k, v in dict(nb.metadata).items() if k in ('kernelspec', 'language_info')}
+    md.setdefault('language_info', {'name': 'python'})   # ```python fences in README, highlighting in HTML
     out = nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(md))
     return fm, nbformat.reads(json.dumps(out), as_version=4)   # joins list-of-lines outputs as nbformat does
 

@@ -7,7 +7,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'DATASETS', 'data_root', 'cubic_kernel', 'imresiz
            'sample_images', 'image_paths', 'SRItem', 'HRFolder', 'PairedFolder', 'DatasetSource', 'cache_dir',
            'download_file', 'safe_extract', 'verify_folder', 'resolve_dataset', 'SRPatchDataset', 'train_loader']
 
-# %% ../nbs/01_data.ipynb #f8c3e83d
+# %% ../nbs/01_data.ipynb #aa204567
 import hashlib
 import math
 import os
@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from .core import image_to_tensor, load_image, quantize, tensor_to_image
 
-# %% ../nbs/01_data.ipynb #5d8afcbc
+# %% ../nbs/01_data.ipynb #802099ca
 def data_root() -> Optional[Path]:
     "The folder named by the `EDSR_MSA_DATA` environment variable, or None when it is unset."
     v = os.environ.get('EDSR_MSA_DATA')
@@ -41,14 +41,14 @@ def data_root() -> Optional[Path]:
         raise FileNotFoundError(f"EDSR_MSA_DATA={v!r} is not a folder (it should hold Set5/, Set14/, ...)")
     return p
 
-# %% ../nbs/01_data.ipynb #76d367ea
+# %% ../nbs/01_data.ipynb #82090e37
 def cubic_kernel(x: torch.Tensor, a: float = -0.5) -> torch.Tensor:
     "Keys' cubic convolution kernel (MATLAB's bicubic uses `a`=-0.5)."
     ax = x.abs(); ax2 = ax * ax; ax3 = ax2 * ax
     return (((a + 2) * ax3 - (a + 3) * ax2 + 1) * (ax <= 1)
             + (a * ax3 - 5 * a * ax2 + 8 * a * ax - 4 * a) * ((ax > 1) & (ax <= 2)))
 
-# %% ../nbs/01_data.ipynb #5eb166bc
+# %% ../nbs/01_data.ipynb #f0889829
 @lru_cache(maxsize=256)
 def _contributions(in_len: int, out_len: int, scale: float, antialias: bool = True):
     "Weights (out x P, float64) and 0-based source indices (out x P) of MATLAB's 1-D bicubic resampling."
@@ -77,7 +77,7 @@ def _resize_along(x: torch.Tensor, dim: int, w: torch.Tensor, idx: torch.Tensor)
     for k in range(1, w.shape[0]): out = out.addcmul_(x.index_select(-2, idx[k]), w[k])
     return out
 
-# %% ../nbs/01_data.ipynb #7579ca11
+# %% ../nbs/01_data.ipynb #884454c6
 def _pair(v, what):
     if v is None: return None
     v = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
@@ -110,7 +110,7 @@ def imresize_matlab(x: torch.Tensor, scale: Union[float, tuple] = None, size: tu
         if is_u8: y = y.clamp_(0, 255).add_(0.5).floor_()
     return y.to(torch.uint8) if is_u8 else y
 
-# %% ../nbs/01_data.ipynb #471004d7
+# %% ../nbs/01_data.ipynb #fc97359e
 def modcrop(img: np.ndarray, scale: int) -> np.ndarray:
     "Crop an `H x W (x C)` array at the bottom/right so H and W are multiples of `scale`."
     if not isinstance(scale, (int, np.integer)) or scale < 1: raise ValueError(f"scale={scale!r}: expected a positive integer")
@@ -127,7 +127,7 @@ def bicubic_degrade(hr: np.ndarray, scale: int) -> np.ndarray:
     t = torch.from_numpy(np.array(hr, copy=True)).permute(2, 0, 1)
     return imresize_matlab(t, 1 / scale).permute(1, 2, 0).numpy()
 
-# %% ../nbs/01_data.ipynb #de6a485d
+# %% ../nbs/01_data.ipynb #653b5b6a
 _SKIMAGE_SAMPLES = ('astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'ihc.png', 'hubble_deep_field.jpg')
 
 def sample_images() -> dict:
@@ -142,7 +142,7 @@ def sample_images() -> dict:
     if not out: raise RuntimeError("no sample images found: is scikit-image installed?")
     return out
 
-# %% ../nbs/01_data.ipynb #83b21cbe
+# %% ../nbs/01_data.ipynb #4df403f0
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 
 def image_paths(folder: Union[str, Path]) -> list:
@@ -159,7 +159,7 @@ class SRItem:
     hr: np.ndarray
     lr: np.ndarray
 
-# %% ../nbs/01_data.ipynb #679ce0a9
+# %% ../nbs/01_data.ipynb #fadeaaf9
 class HRFolder:
     "HR images of a folder (or a registered dataset name); LR made on the fly with `bicubic_degrade` and cached."
     def __init__(self, folder_or_name: Union[str, Path], scales: Sequence[int] = (2, 3, 4), name: str = None):
@@ -203,7 +203,7 @@ class HRFolder:
         "All scales of image `i`: `{scale: SRItem}`."
         return {s: self.get(i, s) for s in self.scales}
 
-# %% ../nbs/01_data.ipynb #a5738700
+# %% ../nbs/01_data.ipynb #7bf6ec98
 def _strip_scale(stem: str, scale: int) -> str:
     for suf in (f'x{scale}', f'X{scale}', f'_x{scale}', f'_X{scale}', f'_LR', f'_lr'):
         if stem.endswith(suf) and len(stem) > len(suf): stem = stem[:-len(suf)]
@@ -240,7 +240,7 @@ class PairedFolder:
 
     def __getitem__(self, i: int) -> dict: return {self.scale: self.get(i)}
 
-# %% ../nbs/01_data.ipynb #7737c0de
+# %% ../nbs/01_data.ipynb #2c13ac68
 @dataclass
 class DatasetSource:
     "Where a dataset comes from: an archive `url` (zip/tar, HR images under `subdir`) or a list of `files` urls."
@@ -293,7 +293,7 @@ DATASETS = {
                                  subdir='DIV2K_valid_HR', count=100),
 }
 
-# %% ../nbs/01_data.ipynb #fec1c23d
+# %% ../nbs/01_data.ipynb #727430a0
 def cache_dir() -> Path:
     "Where downloaded datasets are kept: `$EDSR_MSA_CACHE`, default `~/.cache/edsr_msa_nb`."
     return Path(os.environ.get('EDSR_MSA_CACHE') or Path.home() / '.cache' / 'edsr_msa_nb').expanduser()
@@ -326,7 +326,7 @@ def download_file(url: str, dest: Union[str, Path], sha256: str = None, progress
     except BaseException:
         part.unlink(missing_ok=True); raise
 
-# %% ../nbs/01_data.ipynb #faad9827
+# %% ../nbs/01_data.ipynb #4bdbe2f6
 def _inside(root: Path, name: str) -> Path:
     target = (root / name).resolve()
     if os.path.isabs(name) or not (target == root or root in target.parents):
@@ -356,7 +356,7 @@ def safe_extract(archive: Union[str, Path], dest: Union[str, Path]) -> Path:
         raise ValueError(f"{archive}: corrupt archive ({e})") from None
     return dest
 
-# %% ../nbs/01_data.ipynb #42f665d2
+# %% ../nbs/01_data.ipynb #2aeeb9d2
 def verify_folder(folder: Union[str, Path], source: DatasetSource) -> list:
     "Check a dataset folder against `source` (count, sizes, pixel hashes); returns its image paths or raises."
     paths = image_paths(folder)
@@ -420,7 +420,7 @@ def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progr
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-# %% ../nbs/01_data.ipynb #48b28301
+# %% ../nbs/01_data.ipynb #f082a81a
 def _augment(lr: np.ndarray, hr: np.ndarray, code: int):
     "One of the 8 square symmetries (bit 0: horizontal flip, bit 1: vertical flip, bit 2: transpose), same for LR and HR."
     def f(a):

@@ -70,10 +70,10 @@ def reading_order() -> list:
     return res
 
 
-def all_notebooks() -> list:
+def all_notebooks(exts=('.ipynb',)) -> list:
     "Every notebook nbdev builds (nbs/ recursively, skipping names that start with `_` or `.`)."
     res = []
-    for p in sorted(NBS.rglob('*.ipynb')):
+    for p in sorted(q for q in NBS.rglob('*') if q.suffix in exts):
         rel = p.relative_to(NBS)
         if any(part.startswith(('_', '.')) for part in rel.parts) or '.ipynb_checkpoints' in rel.parts: continue
         res.append(str(rel.as_posix()))
@@ -84,7 +84,7 @@ def check_sidebar() -> list:
     order = reading_order()
     errs = [f"nbs/sidebar.yml lists {p}, which does not exist" for p in order if not (NBS / p).exists()]
     errs += [f"nbs/{p} is not in nbs/sidebar.yml: add it there (that file is the reading order of the docs)"
-             for p in all_notebooks() if p not in order]
+             for p in all_notebooks(('.ipynb', '.md', '.qmd')) if p not in order]
     if order and order[0] != 'index.ipynb': errs.append("nbs/sidebar.yml must start with index.ipynb")
     return errs
 
@@ -220,7 +220,7 @@ body { margin: 0; }
 .docs-nav a { color: #fff; text-decoration: none; } .docs-nav a:hover { text-decoration: underline; }
 .docs-nav .sp { flex: 1; }
 a[href*="/blob/"][href*=".py#L"] { float: right; font-size: smaller; }
-main.docs-page { max-width: 1100px; margin: 0 auto; padding: 1em 2em 4em; }
+div.docs-page { max-width: 1100px; margin: 0 auto; padding: 1em 2em 4em; }
 .docs-contents { font-family: var(--jp-content-font-family, system-ui, sans-serif); font-size: 15px; padding: 0 1em; }
 .docs-contents ol { line-height: 1.8; } .docs-contents .desc { color: #555; }
 """
@@ -309,7 +309,7 @@ def build_html(dest: Path) -> dict:
     "Write the offline site into `dest`; return {page html: {'source', 'title', 'images'}} (a manifest)."
     for e in check_sidebar(): print('warning:', e)   # `docs.py sidebar` fails on these; the build goes on
     order = [p for p in reading_order() if (NBS / p).exists()]
-    order += [p for p in all_notebooks() if p not in order]
+    order += [p for p in all_notebooks(('.ipynb', '.md')) if p not in order]
     exp = HTMLExporter(config=_tag_config(), template_name='lab', embed_images=True,
                        exclude_input_prompt=True, exclude_output_prompt=True)
     procd, failures = [], []
@@ -344,8 +344,8 @@ def build_html(dest: Path) -> dict:
         doc = _fix_headings(doc)
         doc = _fix_links(doc, page_html, rel)
         body_extra = _contents_html(pages) if page_html == 'index.html' else ''
-        doc = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + _nav(page_html, pages, i) + '<main class="docs-page">', doc, count=1)
-        doc = doc.replace('</body>', body_extra + '</main></body>', 1)
+        doc = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + _nav(page_html, pages, i) + '<div class="docs-page">', doc, count=1)
+        doc = doc.replace('</body>', body_extra + '</div></body>', 1)
         doc = doc.replace('</head>', f'<style>{_CSS}</style>' + (_mathjax_tag(page_html) if math else '') + '</head>', 1)
         out = dest / page_html
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ __all__ = ['SAMPLE_VAL_NAMES', 'CHECKPOINT_FORMAT', 'TRAIN_PRESETS', 'StageConfi
            'load_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history',
            'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'edsr_msa_train']
 
-# %% ../nbs/07_train.ipynb #641209aa
+# %% ../nbs/07_train.ipynb #fffb2c6e
 import copy
 import hashlib
 import json
@@ -37,7 +37,7 @@ from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vg
 from .metrics import evaluate
 from .model import EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
-# %% ../nbs/07_train.ipynb #42ed1ec3
+# %% ../nbs/07_train.ipynb #b19b226e
 @dataclass
 class StageConfig:
     "One training stage: its loss, scale, length, and the generator's (and discriminator's) optimiser schedule."
@@ -77,7 +77,7 @@ class StageConfig:
         if self.schedule == 'multistep': return self.gamma ** sum(t >= m for m in self.milestones)
         return 1.0
 
-# %% ../nbs/07_train.ipynb #8fc55253
+# %% ../nbs/07_train.ipynb #5a8db4a6
 @dataclass
 class TrainConfig:
     "A training run: model, data, stages, and the loop's settings. Saved in every checkpoint and as `config.json`."
@@ -126,7 +126,7 @@ class TrainConfig:
     def to_json(self, path: Union[str, Path]) -> Path:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1)); return Path(path)
 
-# %% ../nbs/07_train.ipynb #7ba8936d
+# %% ../nbs/07_train.ipynb #acd81e76
 def _seed_of(*key) -> int:
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint32)[0])
 
@@ -173,11 +173,14 @@ class SeededPatches(Dataset):
     def __len__(self): return len(self.dataset)
     def __getitem__(self, key):
         i, s = key
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(s)
+        g = torch.default_generator                      # the CPU generator the dataset draws from
+        state = g.get_state()
+        try:
+            g.manual_seed(s)
             return self.dataset[i]
+        finally: g.set_state(state)
 
-# %% ../nbs/07_train.ipynb #8c6e257b
+# %% ../nbs/07_train.ipynb #ff09c7c7
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')
 
 class ImageListSet(HRFolder):
@@ -215,7 +218,7 @@ def validation_set(spec: Optional[str], scales: Sequence[int]):
         return ImageListSet({k: s[k] for k in SAMPLE_VAL_NAMES if k in s}, scales, name='sample-val')
     return HRFolder(spec, scales=scales)
 
-# %% ../nbs/07_train.ipynb #01f9b9ff
+# %% ../nbs/07_train.ipynb #e2965f44
 class ModelEMA:
     "EMA of a model's floating-point weights (decay ramped as `min(decay, (1+n)/(10+n))`); `.module` is the averaged model."
     def __init__(self, model: nn.Module, decay: float = 0.999, ramp: bool = True):
@@ -238,7 +241,7 @@ class ModelEMA:
     def load_state_dict(self, sd: dict):
         self.module.load_state_dict(sd['module']); self.updates, self.decay = sd['updates'], sd['decay']
 
-# %% ../nbs/07_train.ipynb #b68910bd
+# %% ../nbs/07_train.ipynb #48d5208c
 CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
 
 def atomic_save(obj, path: Union[str, Path]) -> Path:
@@ -280,7 +283,7 @@ def set_rng_state(s: dict):
     if s['cuda'] and torch.cuda.is_available() and len(s['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(s['cuda'])
 
-# %% ../nbs/07_train.ipynb #d70df318
+# %% ../nbs/07_train.ipynb #d5ba833f
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite; the message names the step and the last good checkpoint."
 
@@ -309,7 +312,7 @@ def _upscaler(model: nn.Module, channels_last: bool = False) -> Callable:
         return sr.mean(1, keepdim=True) if gray else sr
     return f
 
-# %% ../nbs/07_train.ipynb #540cfd31
+# %% ../nbs/07_train.ipynb #4d71ff83
 class Trainer:
     "Runs the stages of a `TrainConfig` into `out` with checkpoints, validation and exact resume (see the table above)."
     def __init__(self, cfg: TrainConfig, out: Union[str, Path], train_images: Optional[Tuple[list, list]] = None,
@@ -622,7 +625,7 @@ class Trainer:
             (self.out / 'summary.json').write_text(json.dumps(summary, indent=1))
         return summary
 
-# %% ../nbs/07_train.ipynb #eed3ad5e
+# %% ../nbs/07_train.ipynb #37278bea
 def plot_history(history: dict, figsize=(9, 3.2)):
     "Loss terms and validation PSNR (with bicubic for reference) against the step."
     import matplotlib.pyplot as plt
@@ -646,7 +649,7 @@ def plot_history(history: dict, figsize=(9, 3.2)):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_train.ipynb #ac9cc4da
+# %% ../nbs/07_train.ipynb #ce9a4cf8
 def tiny_config(**kw) -> TrainConfig:
     "A seconds-long config for tests and smoke runs: a 2-block, 8-feature `lite`, 12x12 LR patches, batch 4."
     base = dict(model='lite', model_overrides={'n_resblocks': 2, 'n_feats': 8, 'reduction': 4},
@@ -654,7 +657,7 @@ def tiny_config(**kw) -> TrainConfig:
                 val_every=100, save_every=2, log_every=1, device='cpu', num_workers=0)
     return TrainConfig(**{**base, **kw})
 
-# %% ../nbs/07_train.ipynb #edda8a5a
+# %% ../nbs/07_train.ipynb #8d1b7d16
 TRAIN_PRESETS = ('quick', 'psnr', 'esrgan', 'tiny')
 
 def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
@@ -698,7 +701,7 @@ def with_scales(cfg: TrainConfig, scales: Sequence[int]) -> TrainConfig:
     cfg = copy.deepcopy(cfg); cfg.stages = stages
     return cfg
 
-# %% ../nbs/07_train.ipynb #ab3c2f3e
+# %% ../nbs/07_train.ipynb #40f6c6a1
 def _parse_overrides(attention: Optional[str]) -> dict:
     if attention is None: return {}
     a = str(attention).lower()

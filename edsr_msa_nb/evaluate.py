@@ -6,7 +6,7 @@
 __all__ = ['ModelMethod', 'resolve_methods', 'evaluate_methods', 'side_by_side', 'edsr_msa_eval', 'texture_crop',
            'compare_figure', 'split_view', 'before_after', 'slider']
 
-# %% ../nbs/10_evaluate.ipynb #28e32eab
+# %% ../nbs/10_evaluate.ipynb #1acd68d8
 import io
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -23,7 +23,7 @@ from .metrics import EvalResult, bicubic_upscale, evaluate, psnr_y
 from .model import available_weights, from_pretrained
 from .inference import model_scale, upscale
 
-# %% ../nbs/10_evaluate.ipynb #0fcc6e72
+# %% ../nbs/10_evaluate.ipynb #9d57eda4
 class ModelMethod:
     "An SR network as an `evaluate` method: `sr = ModelMethod(m)(lr, scale)`, run by `upscale`."
     def __init__(self, model: Union[nn.Module, str, Path], name: Optional[str] = None, tile='auto',
@@ -40,7 +40,7 @@ class ModelMethod:
             raise ValueError(f"{self.name} was trained for x{self.scale}, not x{scale}: use weights trained for x{scale}")
         return upscale(lr, self.model, scale, tile=self.tile, ensemble=self.ensemble, device=self.device)
 
-# %% ../nbs/10_evaluate.ipynb #46ec7b17
+# %% ../nbs/10_evaluate.ipynb #04b6035c
 def _family_members(spec: str) -> dict:
     "scale -> shipped weights name, for a family name like 'lite' (shipped as 'lite-x2', 'lite-x4')."
     out = {}
@@ -86,7 +86,7 @@ def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence 
             results.append(evaluate(m, sets, (s,), device=device, progress=progress, name=label))
     return EvalResult.merge(*results), skipped
 
-# %% ../nbs/10_evaluate.ipynb #6826ac41
+# %% ../nbs/10_evaluate.ipynb #69667b9d
 def side_by_side(result: EvalResult, digits: int = 2) -> str:
     "Markdown table: a row per (set, scale), a `PSNR / SSIM` column per method, gains over bicubic in brackets."
     ms = result.means()
@@ -109,7 +109,7 @@ def side_by_side(result: EvalResult, digits: int = 2) -> str:
         lines.append(f"| {st} | x{sc} | {n} | " + ' | '.join(row) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/10_evaluate.ipynb #ea12f927
+# %% ../nbs/10_evaluate.ipynb #b96a8863
 @call_parse
 def edsr_msa_eval(
     data: Param("dataset names (Set5, Set14, B100, Urban100, ...) or folders of HR images", str, nargs='+', required=True) = None,
@@ -128,7 +128,7 @@ def edsr_msa_eval(
     print(f"per-image results: {cs}\nall results: {js}")
     return res
 
-# %% ../nbs/10_evaluate.ipynb #6d48eda4
+# %% ../nbs/10_evaluate.ipynb #f413e643
 def texture_crop(hr: np.ndarray, size: int = 64, border: int = 4) -> tuple:
     "(y, x, size) of the `size` x `size` window of `hr` (uint8 H x W x C) with the most gradient energy."
     from scipy import ndimage
@@ -143,7 +143,7 @@ def texture_crop(hr: np.ndarray, size: int = 64, border: int = 4) -> tuple:
     iy, ix = np.unravel_index(np.argmax(box), box.shape)
     return int(iy + border), int(ix + border), size
 
-# %% ../nbs/10_evaluate.ipynb #702fae30
+# %% ../nbs/10_evaluate.ipynb #b9938eca
 def _sr_uint8(method, lr: np.ndarray, scale: int, device) -> np.ndarray:
     "Apply an evaluation method (or a network) to a uint8 LR image, as uint8."
     t = image_to_tensor(lr)[None]
@@ -176,7 +176,7 @@ def compare_figure(hr: np.ndarray, methods: dict, scale: int, crop: Optional[tup
     fig.suptitle(title or f"x{scale}", fontsize=10); fig.tight_layout()
     return fig, dict(box=(y0, x0, sz), crop_psnr=crop_psnr, psnr=full_psnr, sr=srs)
 
-# %% ../nbs/10_evaluate.ipynb #33519fc1
+# %% ../nbs/10_evaluate.ipynb #86cd9ac8
 def split_view(before: np.ndarray, after: np.ndarray, frac: float, line: int = 1) -> np.ndarray:
     "`before` left of column `frac * width`, `after` right of it, with a white line `line` pixels wide."
     if before.shape != after.shape: raise ValueError(f"before {before.shape} and after {after.shape} differ in shape")

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ChannelAttention', 'SpatialAttention', 'CBAM', 'MultiScaleAttention', 'count_flops', 'module_cost']
 
-# %% ../nbs/04_attention.ipynb #9535ca97
+# %% ../nbs/04_attention.ipynb #9b9ce421
 from typing import Optional, Sequence
 
 import torch
@@ -15,7 +15,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .blocks import ResBlock
 
-# %% ../nbs/04_attention.ipynb #e35d0078
+# %% ../nbs/04_attention.ipynb #0a3d77eb
 class ChannelAttention(nn.Module):
     "RCAN channel attention: `x * sigmoid(W2 relu(W1 avgpool(x)))`, bottleneck `max(4, n_feats // reduction)`."
     def __init__(self, n_feats: int, reduction: int = 16):
@@ -31,7 +31,7 @@ class ChannelAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor: return x * self.weights(x)
 
-# %% ../nbs/04_attention.ipynb #4fad7afd
+# %% ../nbs/04_attention.ipynb #51b3f29e
 class SpatialAttention(nn.Module):
     "CBAM spatial gate: `sigmoid(conv_kxk([mean_c(x), max_c(x)]))`, N x 1 x H x W."
     def __init__(self, kernel_size: int = 7):
@@ -41,6 +41,8 @@ class SpatialAttention(nn.Module):
 
     def weights(self, x: torch.Tensor) -> torch.Tensor:
         pooled = torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1)
+        # same values; the backward of a 2->1 channel 7x7 conv is about 4x faster on CPU in channels_last
+        pooled = pooled.contiguous(memory_format=torch.channels_last)
         return torch.sigmoid(self.conv(pooled))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor: return x * self.weights(x)
@@ -57,7 +59,7 @@ class CBAM(nn.Module):
         x = x * torch.sigmoid(self.mlp(F.adaptive_avg_pool2d(x, 1)) + self.mlp(F.adaptive_max_pool2d(x, 1)))
         return self.spatial(x)
 
-# %% ../nbs/04_attention.ipynb #9edd0c79
+# %% ../nbs/04_attention.ipynb #66527ee7
 class MultiScaleAttention(nn.Module):
     "Multi-scale attention: dilated depthwise branches, 1x1 fusion, channel then spatial gates; `x + gamma * out`."
     def __init__(self, n_feats: int, dilations: Sequence[int] = (1, 2, 3), reduction: int = 16,
@@ -91,7 +93,7 @@ class MultiScaleAttention(nn.Module):
 
     def extra_repr(self) -> str: return f"n_feats={self.n_feats}, dilations={self.dilations}"
 
-# %% ../nbs/04_attention.ipynb #e0b3fd1f
+# %% ../nbs/04_attention.ipynb #91cbc6b5
 def count_flops(module: nn.Module, *inputs: torch.Tensor) -> int:
     "FLOPs (2 per multiply-add of convs and matmuls) of one forward pass of `module` on `inputs`, counted by PyTorch."
     with torch.no_grad(), FlopCounterMode(display=False) as counter:

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['ATTENTION_KINDS', 'PRESETS', 'WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'EDSRConfig', 'EDSRMSA', 'attention_modules',
-           'preset_config', 'edsr_msa', 'n_params', 'model_report', 'TransferReport', 'transfer_scale_weights',
-           'save_weights', 'read_weights_file', 'load_weights', 'sha256_file', 'write_manifest', 'available_weights',
-           'from_pretrained']
+           'preset_config', 'edsr_msa', 'n_params', 'model_report', 'TransferReport', 'unwrap_model',
+           'transfer_scale_weights', 'save_weights', 'read_weights_file', 'load_weights', 'sha256_file',
+           'write_manifest', 'available_weights', 'from_pretrained']
 
-# %% ../nbs/05_model.ipynb #ea36a52a
+# %% ../nbs/05_model.ipynb #ab6b8a7a
 import hashlib
 import json
 import os
@@ -25,7 +25,7 @@ import edsr_msa_nb
 from .blocks import MeanShift, ResBlock, Upsampler, default_conv, upsample_stages
 from .attention import ChannelAttention, MultiScaleAttention, count_flops
 
-# %% ../nbs/05_model.ipynb #466c4dcc
+# %% ../nbs/05_model.ipynb #bd6481a5
 ATTENTION_KINDS = ('msa', 'ca', None)
 
 @dataclass
@@ -73,7 +73,7 @@ class EDSRConfig:
         if unknown: raise ValueError(f"config has unknown keys {sorted(unknown)}")
         return cls(**d)
 
-# %% ../nbs/05_model.ipynb #225f1f22
+# %% ../nbs/05_model.ipynb #b80bd206
 class EDSRMSA(nn.Module):
     "EDSR with optional Multi-Scale Attention. Input N x C x H x W in [0, rgb_range]; output N x C x sH x sW (not clamped)."
     def __init__(self, config: Optional[EDSRConfig] = None):
@@ -116,7 +116,7 @@ def attention_modules(model: nn.Module) -> dict:
     "The `MultiScaleAttention` modules of `model` by qualified name (e.g. `'attn.3'`), in forward order."
     return {n: m for n, m in model.named_modules() if isinstance(m, MultiScaleAttention)}
 
-# %% ../nbs/05_model.ipynb #f219d8a9
+# %% ../nbs/05_model.ipynb #c1823fb1
 PRESETS = {
     'baseline': dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention=None),
     'msa':      dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention='msa', attention_every=4),
@@ -136,7 +136,7 @@ def edsr_msa(preset: str = 'lite', scale: int = 2, **overrides) -> EDSRMSA:
 def n_params(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
-# %% ../nbs/05_model.ipynb #5f59c730
+# %% ../nbs/05_model.ipynb #6d130102
 def model_report(model: EDSRMSA, lr_size: tuple = (48, 48)) -> dict:
     "Parameters (total, in attention) and FLOPs of one forward pass, per output pixel, for an LR input of `lr_size`."
     c = model.config
@@ -147,7 +147,7 @@ def model_report(model: EDSRMSA, lr_size: tuple = (48, 48)) -> dict:
     return {'params': n_params(model, trainable_only=False), 'attention_params': n_params(model.attn, trainable_only=False),
             'scale': c.scale, 'lr_size': (h, w), 'gflops': flops / 1e9, 'flops_per_output_pixel': flops / out_pixels}
 
-# %% ../nbs/05_model.ipynb #5410930b
+# %% ../nbs/05_model.ipynb #4e111ee5
 @dataclass
 class TransferReport:
     "What `transfer_scale_weights` did with each tensor of the destination (and what it ignored from the source)."
@@ -159,6 +159,13 @@ class TransferReport:
     def __repr__(self):
         return (f"TransferReport(kept={len(self.kept)}, adapted={self.adapted}, initialised={self.initialised}, "
                 f"dropped={self.dropped})")
+
+def unwrap_model(model: nn.Module) -> nn.Module:
+    "The plain module inside `torch.compile` (`_orig_mod`) and `DataParallel`/DDP (`module`) wrappers."
+    while True:
+        if hasattr(model, '_orig_mod'): model = model._orig_mod
+        elif isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)): model = model.module
+        else: return model
 
 _UP = re.compile(r'tail\.0\.(\d+)\.(weight|bias)')
 
@@ -173,7 +180,8 @@ def _stage_factors(sd: dict) -> dict:
 
 def transfer_scale_weights(src, dst: EDSRMSA, strict: bool = True) -> TransferReport:
     "Load `src` (an `EDSRMSA` or its state dict) into `dst` of another scale; reuse matching upsampler stages."
-    src_sd = src.state_dict() if isinstance(src, nn.Module) else dict(src)
+    src_sd = unwrap_model(src).state_dict() if isinstance(src, nn.Module) else dict(src)
+    dst = unwrap_model(dst)
     if 'head.0.weight' not in src_sd: raise ValueError("src: not an EDSR/EDSR-MSA state dict (no 'head.0.weight')")
     dst_sd = dst.state_dict()
     same_scale = _stage_factors(src_sd) == _stage_factors(dst_sd)
@@ -198,7 +206,7 @@ def transfer_scale_weights(src, dst: EDSRMSA, strict: bool = True) -> TransferRe
     dst.load_state_dict({**dst_sd, **new_sd})
     return rep
 
-# %% ../nbs/05_model.ipynb #d7ebdae2
+# %% ../nbs/05_model.ipynb #8a5eae89
 WEIGHTS_FORMAT = 'edsr_msa_nb.weights/1'
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -214,6 +222,7 @@ def _check_plain(v, where: str):
 
 def save_weights(model: EDSRMSA, path: Union[str, Path], dtype: Optional[torch.dtype] = None, **meta) -> Path:
     "Atomically write `model`'s config, state dict (floats cast to `dtype` if given) and plain `meta` to `path`."
+    model = unwrap_model(model)
     if not isinstance(getattr(model, 'config', None), EDSRConfig): raise TypeError("model: expected an EDSRMSA (with .config)")
     _check_plain(meta, 'meta')
     sd = {k: (v.detach().to('cpu', dtype) if dtype is not None and v.is_floating_point() else v.detach().cpu()).clone()
@@ -254,7 +263,7 @@ def load_weights(path: Union[str, Path], map_location='cpu') -> EDSRMSA:
     model.weights_meta = payload.get('meta', {})
     return model.to(map_location).eval()
 
-# %% ../nbs/05_model.ipynb #41f904e9
+# %% ../nbs/05_model.ipynb #3cf0d23b
 WEIGHTS_DIR = Path(edsr_msa_nb.__file__).parent / 'weights'
 
 def sha256_file(path: Union[str, Path]) -> str:

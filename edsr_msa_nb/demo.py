@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['write_samples', 'demo_models', 'demo_figures', 'run_demo', 'edsr_msa_demo']
 
-# %% ../nbs/11_demo.ipynb #166e4624
+# %% ../nbs/11_demo.ipynb #4717533b
 import copy
 import time
 from pathlib import Path
@@ -23,7 +23,7 @@ from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
 from .interpret import explain
 from .evaluate import ModelMethod, _family_members, compare_figure, evaluate_methods, side_by_side, texture_crop
 
-# %% ../nbs/11_demo.ipynb #8e43c26b
+# %% ../nbs/11_demo.ipynb #a396c78f
 def _centre_crop(a: np.ndarray, side: Optional[int]) -> np.ndarray:
     if not side: return a
     h, w = a.shape[:2]; t, l = max(0, (h - side) // 2), max(0, (w - side) // 2)
@@ -41,7 +41,7 @@ def write_samples(out: Path, max_side: Optional[int] = 384, n_images: Optional[i
         done.setdefault(sub, []).append(n)
     return done
 
-# %% ../nbs/11_demo.ipynb #5a5a14d4
+# %% ../nbs/11_demo.ipynb #52b1fa27
 def demo_models(out: Path, minutes: float = 4.0, steps: Optional[int] = None, device=None, progress: bool = True,
                 log=print) -> dict:
     "{scale: (name, model)}: the shipped `lite` weights, or a `quick` preset model trained now (saying so)."
@@ -61,7 +61,7 @@ def demo_models(out: Path, minutes: float = 4.0, steps: Optional[int] = None, de
     log(f"trained {summary['global_step']} steps in {time.time() - t0:.0f} s; weights: {path}")
     return {cfg.stages[0].scale: ('quick-lite-x2', model)}
 
-# %% ../nbs/11_demo.ipynb #7eb8fc74
+# %% ../nbs/11_demo.ipynb #09cd3f55
 def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare: int = 2, log=print) -> dict:
     "Comparison figures per image and scale, and Grad-CAM / attention figures, written into `out`: {kind: [paths]}."
     import matplotlib.pyplot as plt
@@ -87,7 +87,7 @@ def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare:
             paths[method].append(dst)
     return paths
 
-# %% ../nbs/11_demo.ipynb #fe57027c
+# %% ../nbs/11_demo.ipynb #35480586
 def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = None, max_side: Optional[int] = 384,
              n_images: Optional[int] = None, device=None, progress: bool = True, log=print) -> dict:
     "The main job on the embedded default; returns the paths it wrote."
@@ -114,7 +114,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
         f"  attention:    {', '.join(str(p) for p in figs['attention']) or 'none'}")
     return dict(table=out / 'results.md', csv=csv_path, json=json_path, result=res, **figs)
 
-# %% ../nbs/11_demo.ipynb #eec2bf03
+# %% ../nbs/11_demo.ipynb #c9887185
 @call_parse
 def edsr_msa_demo(
     out: Param("output folder", str) = 'edsr_msa_demo',

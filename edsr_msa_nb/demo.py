@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['write_samples', 'demo_models', 'demo_figures', 'run_demo', 'edsr_msa_demo']
 
-# %% ../nbs/11_demo.ipynb #4717533b
+# %% ../nbs/11_demo.ipynb #e21396b8
 import copy
 import time
 from pathlib import Path
@@ -23,7 +23,7 @@ from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
 from .interpret import explain
 from .evaluate import ModelMethod, _family_members, compare_figure, evaluate_methods, side_by_side, texture_crop
 
-# %% ../nbs/11_demo.ipynb #a396c78f
+# %% ../nbs/11_demo.ipynb #4a8ac70e
 def _centre_crop(a: np.ndarray, side: Optional[int]) -> np.ndarray:
     if not side: return a
     h, w = a.shape[:2]; t, l = max(0, (h - side) // 2), max(0, (w - side) // 2)
@@ -41,7 +41,7 @@ def write_samples(out: Path, max_side: Optional[int] = 384, n_images: Optional[i
         done.setdefault(sub, []).append(n)
     return done
 
-# %% ../nbs/11_demo.ipynb #52b1fa27
+# %% ../nbs/11_demo.ipynb #3dd331b9
 def demo_models(out: Path, minutes: float = 4.0, steps: Optional[int] = None, device=None, progress: bool = True,
                 log=print) -> dict:
     "{scale: (name, model)}: the shipped `lite` weights, or a `quick` preset model trained now (saying so)."
@@ -61,7 +61,7 @@ def demo_models(out: Path, minutes: float = 4.0, steps: Optional[int] = None, de
     log(f"trained {summary['global_step']} steps in {time.time() - t0:.0f} s; weights: {path}")
     return {cfg.stages[0].scale: ('quick-lite-x2', model)}
 
-# %% ../nbs/11_demo.ipynb #09cd3f55
+# %% ../nbs/11_demo.ipynb #6c753956
 def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare: int = 2, log=print) -> dict:
     "Comparison figures per image and scale, and Grad-CAM / attention figures, written into `out`: {kind: [paths]}."
     import matplotlib.pyplot as plt
@@ -87,7 +87,7 @@ def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare:
             paths[method].append(dst)
     return paths
 
-# %% ../nbs/11_demo.ipynb #35480586
+# %% ../nbs/11_demo.ipynb #0fcab804
 def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = None, max_side: Optional[int] = 384,
              n_images: Optional[int] = None, device=None, progress: bool = True, log=print) -> dict:
     "The main job on the embedded default; returns the paths it wrote."
@@ -114,7 +114,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
         f"  attention:    {', '.join(str(p) for p in figs['attention']) or 'none'}")
     return dict(table=out / 'results.md', csv=csv_path, json=json_path, result=res, **figs)
 
-# %% ../nbs/11_demo.ipynb #c9887185
+# %% ../nbs/11_demo.ipynb #82264406
 @call_parse
 def edsr_msa_demo(
     out: Param("output folder", str) = 'edsr_msa_demo',
@@ -126,4 +126,4 @@ def edsr_msa_demo(
     quiet: Param("no progress bars", store_true) = False,
 ):
     "Upscale the embedded sample images, compare with bicubic, explain the model; print where the results are."
-    return run_demo(out, minutes, steps, max_side or None, images, device, not quiet)
+    run_demo(out, minutes, steps, max_side or None, images, device, not quiet)

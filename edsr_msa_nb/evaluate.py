@@ -6,7 +6,7 @@
 __all__ = ['ModelMethod', 'resolve_methods', 'evaluate_methods', 'side_by_side', 'edsr_msa_eval', 'texture_crop',
            'compare_figure', 'split_view', 'before_after', 'slider']
 
-# %% ../nbs/10_evaluate.ipynb #5978799c
+# %% ../nbs/10_evaluate.ipynb #6fcb96a0
 import io
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -23,7 +23,7 @@ from .metrics import EvalResult, bicubic_upscale, evaluate, psnr_y
 from .model import available_weights, from_pretrained
 from .inference import model_scale, upscale
 
-# %% ../nbs/10_evaluate.ipynb #34249e17
+# %% ../nbs/10_evaluate.ipynb #60358988
 class ModelMethod:
     "An SR network as an `evaluate` method: `sr = ModelMethod(m)(lr, scale)`, run by `upscale`."
     def __init__(self, model: Union[nn.Module, str, Path], name: Optional[str] = None, tile='auto',
@@ -40,7 +40,7 @@ class ModelMethod:
             raise ValueError(f"{self.name} was trained for x{self.scale}, not x{scale}: use weights trained for x{scale}")
         return upscale(lr, self.model, scale, tile=self.tile, ensemble=self.ensemble, device=self.device)
 
-# %% ../nbs/10_evaluate.ipynb #03012732
+# %% ../nbs/10_evaluate.ipynb #5687a7e4
 def _family_members(spec: str) -> dict:
     "scale -> shipped weights name, for a family name like 'lite' (shipped as 'lite-x2', 'lite-x4')."
     out = {}
@@ -86,7 +86,7 @@ def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence 
             results.append(evaluate(m, sets, (s,), device=device, progress=progress, name=label))
     return EvalResult.merge(*results), skipped
 
-# %% ../nbs/10_evaluate.ipynb #99f6991f
+# %% ../nbs/10_evaluate.ipynb #17e14351
 def side_by_side(result: EvalResult, digits: int = 2) -> str:
     "Markdown table: a row per (set, scale), a `PSNR / SSIM` column per method, gains over bicubic in brackets."
     ms = result.means()
@@ -109,7 +109,7 @@ def side_by_side(result: EvalResult, digits: int = 2) -> str:
         lines.append(f"| {st} | x{sc} | {n} | " + ' | '.join(row) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/10_evaluate.ipynb #9660e0c1
+# %% ../nbs/10_evaluate.ipynb #31e320e1
 @call_parse
 def edsr_msa_eval(
     data: Param("dataset names (Set5, Set14, B100, Urban100, ...) or folders of HR images", str, nargs='+', required=True) = None,
@@ -127,9 +127,8 @@ def edsr_msa_eval(
     for s in skipped: print('note:', s)
     js = res.to_json(out); cs = res.to_csv(Path(out).with_suffix('.csv'))
     print(f"per-image results: {cs}\nall results: {js}")
-    return res
 
-# %% ../nbs/10_evaluate.ipynb #86d4f2ba
+# %% ../nbs/10_evaluate.ipynb #f9f40487
 def texture_crop(hr: np.ndarray, size: int = 64, border: int = 4) -> tuple:
     "(y, x, size) of the `size` x `size` window of `hr` (uint8 H x W x C) with the most gradient energy."
     from scipy import ndimage
@@ -144,7 +143,7 @@ def texture_crop(hr: np.ndarray, size: int = 64, border: int = 4) -> tuple:
     iy, ix = np.unravel_index(np.argmax(box), box.shape)
     return int(iy + border), int(ix + border), size
 
-# %% ../nbs/10_evaluate.ipynb #fdcb3e71
+# %% ../nbs/10_evaluate.ipynb #a06dd790
 def _sr_uint8(method, lr: np.ndarray, scale: int, device) -> np.ndarray:
     "Apply an evaluation method (or a network) to a uint8 LR image, as uint8."
     t = image_to_tensor(lr)[None]
@@ -177,7 +176,7 @@ def compare_figure(hr: np.ndarray, methods: dict, scale: int, crop: Optional[tup
     fig.suptitle(title or f"x{scale}", fontsize=10); fig.tight_layout()
     return fig, dict(box=(y0, x0, sz), crop_psnr=crop_psnr, psnr=full_psnr, sr=srs)
 
-# %% ../nbs/10_evaluate.ipynb #e20e0aa9
+# %% ../nbs/10_evaluate.ipynb #81cfbe67
 def split_view(before: np.ndarray, after: np.ndarray, frac: float, line: int = 1) -> np.ndarray:
     "`before` left of column `frac * width`, `after` right of it, with a white line `line` pixels wide."
     if before.shape != after.shape: raise ValueError(f"before {before.shape} and after {after.shape} differ in shape")

@@ -6,7 +6,7 @@
 __all__ = ['tile_starts', 'fit_tile', 'edge_ramp', 'tiled_forward', 'model_scale', 'auto_tile', 'self_ensemble', 'sr_forward',
            'run_tiled', 'upscale', 'edsr_msa_upscale']
 
-# %% ../nbs/09_inference.ipynb #efe79ac3
+# %% ../nbs/09_inference.ipynb #ed42c565
 import math
 import os
 import sys
@@ -25,7 +25,7 @@ from .core import ImageArray, get_device, open_image, quantize
 from .data import imresize_matlab
 from .model import from_pretrained
 
-# %% ../nbs/09_inference.ipynb #775b16a5
+# %% ../nbs/09_inference.ipynb #af4432cb
 def tile_starts(length: int, tile: int, overlap: int) -> list:
     "Start offsets of tiles of size `tile` covering `range(length)`, neighbours sharing at least `overlap` pixels."
     if tile <= 0 or tile >= length: return [0]
@@ -33,14 +33,14 @@ def tile_starts(length: int, tile: int, overlap: int) -> list:
     n = math.ceil((length - tile) / (tile - overlap)) + 1
     return [round(i * (length - tile) / (n - 1)) for i in range(n)]
 
-# %% ../nbs/09_inference.ipynb #3acb7301
+# %% ../nbs/09_inference.ipynb #af5a3aa9
 def fit_tile(length: int, tile: int, overlap: int) -> int:
     "The smallest tile side <= `tile` that covers `length` with as few tiles as `tile` itself needs."
     if tile <= 0 or tile >= length: return length
     n = math.ceil((length - overlap) / (tile - overlap))
     return min(tile, math.ceil((length + (n - 1) * overlap) / n))
 
-# %% ../nbs/09_inference.ipynb #63e3cc21
+# %% ../nbs/09_inference.ipynb #1b66e549
 def edge_ramp(n_lr: int, scale: int, overlap: int, inner_start: bool, inner_end: bool) -> torch.Tensor:
     "Blending weight of a tile's `n_lr * scale` output pixels along one axis (zero band then linear ramp at inner edges)."
     d = (torch.arange(n_lr * scale, dtype=torch.float32) + 0.5) / scale          # distance from the start, LR px
@@ -50,7 +50,7 @@ def edge_ramp(n_lr: int, scale: int, overlap: int, inner_start: bool, inner_end:
     if inner_end: w = torch.minimum(w, ((n_lr - d - margin) / width).clamp(0, 1))
     return w
 
-# %% ../nbs/09_inference.ipynb #6b9ba502
+# %% ../nbs/09_inference.ipynb #3b22c92a
 def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, overlap: int = 32,
                   sink: Optional[Callable] = None, progress: bool = False) -> Optional[torch.Tensor]:
     "Apply `fn` (LR `N x C x h x w` -> `N x C' x h*scale x w*scale`) to `x` in blended tiles; `tile=0`: in one piece."
@@ -85,7 +85,7 @@ def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, ov
     bar.close()
     return torch.cat(full, 2) if sink is None else None
 
-# %% ../nbs/09_inference.ipynb #a118aeee
+# %% ../nbs/09_inference.ipynb #a9086e2d
 def model_scale(model: nn.Module) -> Optional[int]:
     "The upscaling factor a model was built for (`model.scale` or `model.config.scale`), if it says."
     for obj in (model, getattr(model, 'config', None), getattr(model, 'cfg', None)):
@@ -113,7 +113,7 @@ def auto_tile(model: nn.Module, device: Union[str, torch.device, None] = None, s
     else: budget, hi = min(2**30, _available_ram() / 4), 512
     return int(min(hi, max(64, math.sqrt(budget / per_px) // 16 * 16)))
 
-# %% ../nbs/09_inference.ipynb #46bed0c7
+# %% ../nbs/09_inference.ipynb #c83f2cc5
 def self_ensemble(fn: Callable) -> Callable:
     "Wrap `fn` so it averages its outputs over the 8 flips/rotations of the input (x8 self-ensemble)."
     def ensembled(x: torch.Tensor) -> torch.Tensor:
@@ -127,7 +127,7 @@ def self_ensemble(fn: Callable) -> Callable:
         return acc / 8
     return ensembled
 
-# %% ../nbs/09_inference.ipynb #86d9c3e4
+# %% ../nbs/09_inference.ipynb #0faace8b
 def sr_forward(model: nn.Module, device: torch.device, half: bool = False, ensemble: bool = False) -> Callable:
     "The function `tiled_forward` applies: LR tile (CPU, float [0, 1]) -> SR tile (CPU, float32)."
     def fwd(t: torch.Tensor) -> torch.Tensor:
@@ -153,7 +153,7 @@ def run_tiled(x, fn, scale, tile, overlap, sink=None, progress=False, device=Non
             warnings.warn(f"out of memory with tile={tile or 'none'}: retrying with tile={side // 2}")
             tile = side // 2
 
-# %% ../nbs/09_inference.ipynb #cfef42ea
+# %% ../nbs/09_inference.ipynb #b0f2031b
 def _resolve_model(model, scale):
     if isinstance(model, (str, Path)): model = from_pretrained(str(model))
     if not isinstance(model, nn.Module) and not callable(model):
@@ -198,7 +198,7 @@ def _upscale_array(a: np.ndarray, model, scale, tile, overlap, ensemble, device,
             out[..., c:] = _round_to(imresize_matlab(_to_float(alpha[..., None]), scale=scale), a.dtype)
     return out
 
-# %% ../nbs/09_inference.ipynb #9a27e532
+# %% ../nbs/09_inference.ipynb #882ad4de
 def _to_pil(a: np.ndarray) -> Image.Image:
     "H x W x C uint8 (C = 1..4) or H x W x 1 uint16 to PIL (`L`, `LA`, `RGB`, `RGBA`, `I;16`)."
     return Image.fromarray(np.ascontiguousarray(a[..., 0] if a.shape[2] == 1 else a))
@@ -248,7 +248,7 @@ def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, Non
         return out[..., 0] if image.ndim == 2 else out
     raise TypeError(f"image: expected a PIL image, ImageArray, NumPy array or tensor, got {type(image).__name__}")
 
-# %% ../nbs/09_inference.ipynb #a3811a2c
+# %% ../nbs/09_inference.ipynb #f614967f
 @call_parse
 def edsr_msa_upscale(
     images: Param("input image files", str, nargs='+'),
@@ -270,7 +270,6 @@ def edsr_msa_upscale(
                          "edsr_msa_demo and pass --weights PATH)") from None
     dev = get_device(device)
     outdir = Path(out); outdir.mkdir(parents=True, exist_ok=True)
-    written = []
     for p in tqdm(images, desc='images', unit='img', disable=len(images) < 2):
         im = open_image(p)
         sr = upscale(im, model, scale, tile='auto' if tile is None else tile, overlap=overlap, ensemble=ensemble,
@@ -280,5 +279,3 @@ def edsr_msa_upscale(
         _to_pil(sr.pixels if sr.alpha is None else np.dstack([sr.pixels, sr.alpha])).save(dst)
         notes = '; '.join(sr.notes)
         tqdm.write(f"{p} -> {dst} ({w}x{h}){': ' + notes if notes else ''}")
-        written.append(dst)
-    return written

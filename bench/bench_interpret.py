@@ -5,7 +5,7 @@ Side by side in one run:
 - LAM: our batched path (10 steps per forward) vs a straight port of the paper's loop (one step per
   forward, numpy/scipy blur, as `X-Low-Level-Interpretation`'s `Path_gradient`), same DI.
 
-    python bench/bench_interpret.py [--size 256] [--lam-size 96] [--threads 2] [--fold 50]
+    python bench/bench_interpret.py [--size 256] [--lam-size 96] [--threads 1] [--fold 50]
 
 The LAM comparison runs on a smaller crop (`--lam-size`) because the reference loop is slow; our LAM is
 also timed alone at `--size`.
@@ -55,7 +55,7 @@ def timed(f, repeat=1):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('--size', type=int, default=256); ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--size', type=int, default=256); ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--fold', type=int, default=50); ap.add_argument('--lam-size', type=int, default=96)
     a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(0)

@@ -220,7 +220,13 @@ body { margin: 0; }
 .docs-nav a { color: #fff; text-decoration: none; } .docs-nav a:hover { text-decoration: underline; }
 .docs-nav .sp { flex: 1; }
 a[href*="/blob/"][href*=".py#L"] { float: right; font-size: smaller; }
-div.docs-page { max-width: 1100px; margin: 0 auto; padding: 1em 2em 4em; }
+div.docs-page { max-width: 1100px; margin: 0 0 0 240px; padding: 1em 2em 4em; }
+.docs-side { position: fixed; top: 40px; left: 0; bottom: 0; width: 225px; overflow-y: auto; padding: .8em .6em;
+             border-right: 1px solid #ddd; background: #fafafa; font-family: system-ui, sans-serif; font-size: 13px; }
+.docs-side ul { list-style: none; margin: 0 0 .6em 0; padding: 0; } .docs-side li { margin: .25em 0; }
+.docs-side a { color: #2c3e50; text-decoration: none; } .docs-side a.current { font-weight: 600; color: #1e88e5; }
+.docs-side .sec { text-transform: uppercase; font-size: 11px; color: #777; margin-top: .6em; letter-spacing: .04em; }
+@media (max-width: 900px) { .docs-side { display: none; } div.docs-page { margin-left: 0; } }
 .docs-contents { font-family: var(--jp-content-font-family, system-ui, sans-serif); font-size: 15px; padding: 0 1em; }
 .docs-contents ol { line-height: 1.8; } .docs-contents .desc { color: #555; }
 """
@@ -297,6 +303,32 @@ def _nav(page_html, pages, i):
     return '<nav class="docs-nav">' + ''.join(links) + '</nav>'
 
 
+def _sidebar_sections():
+    "[(section title or None, [page rel, ...])] from nbs/sidebar.yml, as Quarto shows them."
+    sb = yaml.safe_load((NBS / 'sidebar.yml').read_text())['website']['sidebar']['contents']
+    res = []
+    for it in sb:
+        if isinstance(it, dict) and 'section' in it: res.append((it['section'], list(_flatten([it]))))
+        else: res.append((None, list(_flatten([it]))))
+    return res
+
+
+def _side_html(page_html, pages):
+    by_rel = {p[0]: p for p in pages}
+    out, listed = ['<aside class="docs-side">'], set()
+    def item(rel):
+        if rel not in by_rel: return ''
+        listed.add(rel); _, h, t, _ = by_rel[rel]
+        cur = ' class="current"' if h == page_html else ''
+        return f'<li><a{cur} href="{_rel(h, page_html)}">{html.escape(t)}</a></li>'
+    for sec, rels in _sidebar_sections():
+        if sec: out.append(f'<div class="sec">{html.escape(sec)}</div>')
+        out.append('<ul>' + ''.join(item(r) for r in rels) + '</ul>')
+    rest = [p[0] for p in pages if p[0] not in listed]
+    if rest: out.append('<div class="sec">Other</div><ul>' + ''.join(item(r) for r in rest) + '</ul>')
+    return ''.join(out) + '</aside>'
+
+
 def _contents_html(pages):
     items = []
     for rel, page_html, title, desc in pages[1:]:
@@ -344,7 +376,8 @@ def build_html(dest: Path) -> dict:
         doc = _fix_headings(doc)
         doc = _fix_links(doc, page_html, rel)
         body_extra = _contents_html(pages) if page_html == 'index.html' else ''
-        doc = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + _nav(page_html, pages, i) + '<div class="docs-page">', doc, count=1)
+        doc = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + _nav(page_html, pages, i) + _side_html(page_html, pages)
+                     + '<div class="docs-page">', doc, count=1)
         doc = doc.replace('</body>', body_extra + '</div></body>', 1)
         doc = doc.replace('</head>', f'<style>{_CSS}</style>' + (_mathjax_tag(page_html) if math else '') + '</head>', 1)
         out = dest / page_html

@@ -8,7 +8,7 @@ __all__ = ['ATTENTION_KINDS', 'PRESETS', 'WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'EDSRC
            'transfer_scale_weights', 'save_weights', 'read_weights_file', 'load_weights', 'sha256_file',
            'write_manifest', 'available_weights', 'from_pretrained']
 
-# %% ../nbs/05_model.ipynb #ab6b8a7a
+# %% ../nbs/05_model.ipynb #8414444a
 import hashlib
 import json
 import os
@@ -25,7 +25,7 @@ import edsr_msa_nb
 from .blocks import MeanShift, ResBlock, Upsampler, default_conv, upsample_stages
 from .attention import ChannelAttention, MultiScaleAttention, count_flops
 
-# %% ../nbs/05_model.ipynb #bd6481a5
+# %% ../nbs/05_model.ipynb #b4f297cc
 ATTENTION_KINDS = ('msa', 'ca', None)
 
 @dataclass
@@ -73,7 +73,7 @@ class EDSRConfig:
         if unknown: raise ValueError(f"config has unknown keys {sorted(unknown)}")
         return cls(**d)
 
-# %% ../nbs/05_model.ipynb #b80bd206
+# %% ../nbs/05_model.ipynb #c0b4e831
 class EDSRMSA(nn.Module):
     "EDSR with optional Multi-Scale Attention. Input N x C x H x W in [0, rgb_range]; output N x C x sH x sW (not clamped)."
     def __init__(self, config: Optional[EDSRConfig] = None):
@@ -93,6 +93,7 @@ class EDSRMSA(nn.Module):
             self._plan.append(self.body[i])
             if str(i) in self.attn: self._plan.append(self.attn[str(i)])
         self._plan.append(self.body[c.n_resblocks])
+        self.to(memory_format=torch.channels_last)  # faster on CPU (bench/RESULTS.md); opt out with .to(memory_format=torch.contiguous_format)
 
     @staticmethod
     def _make_attention(c: EDSRConfig) -> nn.Module:
@@ -104,19 +105,22 @@ class EDSRMSA(nn.Module):
         if x.ndim != 4 or x.shape[1] != c.n_colors:
             raise ValueError(f"x: expected N x {c.n_colors} x H x W, got shape {tuple(x.shape)}")
         inp = x
+        if self.head[0].weight.is_contiguous(memory_format=torch.channels_last):
+            x = x.contiguous(memory_format=torch.channels_last)
         x = self.head(self.sub_mean(x))
         res = x
         for m in self._plan: res = m(res)
         x = self.tail(res + x)
         if c.global_skip == 'bicubic':
-            return x + F.interpolate(inp, size=(inp.shape[-2] * c.scale, inp.shape[-1] * c.scale), mode='bicubic', align_corners=False)
-        return self.add_mean(x)
+            x = x + F.interpolate(inp, size=(inp.shape[-2] * c.scale, inp.shape[-1] * c.scale), mode='bicubic', align_corners=False)
+        else: x = self.add_mean(x)
+        return x.contiguous()  # callers get a plain NCHW tensor whatever the internal layout
 
 def attention_modules(model: nn.Module) -> dict:
     "The `MultiScaleAttention` modules of `model` by qualified name (e.g. `'attn.3'`), in forward order."
     return {n: m for n, m in model.named_modules() if isinstance(m, MultiScaleAttention)}
 
-# %% ../nbs/05_model.ipynb #c1823fb1
+# %% ../nbs/05_model.ipynb #f583060b
 PRESETS = {
     'baseline': dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention=None),
     'msa':      dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention='msa', attention_every=4),
@@ -136,7 +140,7 @@ def edsr_msa(preset: str = 'lite', scale: int = 2, **overrides) -> EDSRMSA:
 def n_params(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
-# %% ../nbs/05_model.ipynb #6d130102
+# %% ../nbs/05_model.ipynb #6a18e85b
 def model_report(model: EDSRMSA, lr_size: tuple = (48, 48)) -> dict:
     "Parameters (total, in attention) and FLOPs of one forward pass, per output pixel, for an LR input of `lr_size`."
     c = model.config
@@ -147,7 +151,7 @@ def model_report(model: EDSRMSA, lr_size: tuple = (48, 48)) -> dict:
     return {'params': n_params(model, trainable_only=False), 'attention_params': n_params(model.attn, trainable_only=False),
             'scale': c.scale, 'lr_size': (h, w), 'gflops': flops / 1e9, 'flops_per_output_pixel': flops / out_pixels}
 
-# %% ../nbs/05_model.ipynb #4e111ee5
+# %% ../nbs/05_model.ipynb #7b944ab2
 @dataclass
 class TransferReport:
     "What `transfer_scale_weights` did with each tensor of the destination (and what it ignored from the source)."
@@ -206,7 +210,7 @@ def transfer_scale_weights(src, dst: EDSRMSA, strict: bool = True) -> TransferRe
     dst.load_state_dict({**dst_sd, **new_sd})
     return rep
 
-# %% ../nbs/05_model.ipynb #8a5eae89
+# %% ../nbs/05_model.ipynb #3fb7cc16
 WEIGHTS_FORMAT = 'edsr_msa_nb.weights/1'
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -263,7 +267,7 @@ def load_weights(path: Union[str, Path], map_location='cpu') -> EDSRMSA:
     model.weights_meta = payload.get('meta', {})
     return model.to(map_location).eval()
 
-# %% ../nbs/05_model.ipynb #3cf0d23b
+# %% ../nbs/05_model.ipynb #2c0f0f94
 WEIGHTS_DIR = Path(edsr_msa_nb.__file__).parent / 'weights'
 
 def sha256_file(path: Union[str, Path]) -> str:

@@ -10,7 +10,7 @@ __all__ = ['CAM_METHODS', 'edge_strength', 'check_box', 'SRTarget', 'default_cam
            'mean_ci', 'attention_texture_study', 'busiest_window', 'lam_di_table', 'Explanation', 'as_input', 'explain',
            'edsr_msa_explain', 'Explorer']
 
-# %% ../nbs/08_interpret.ipynb #de7eae36
+# %% ../nbs/08_interpret.ipynb #5f756ad7
 import io
 import time
 from contextlib import contextmanager
@@ -34,7 +34,7 @@ from .attention import MultiScaleAttention
 from .data import bicubic_degrade, imresize_matlab, modcrop
 from .model import attention_modules, edsr_msa, from_pretrained
 
-# %% ../nbs/08_interpret.ipynb #79f82608
+# %% ../nbs/08_interpret.ipynb #7b26a2ca
 def edge_strength(sr: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     "LAM's per-pixel gradient magnitude of `sr` (N x C x H x W) -> N x C x (H-1) x (W-1); `eps` keeps sqrt differentiable at 0."
     dh = (sr[:, :, :-1, :] - sr[:, :, 1:, :]) ** 2
@@ -49,7 +49,7 @@ def check_box(box, height: int, width: int, name: str = 'box') -> Tuple[int, int
         raise ValueError(f"{name}={tuple(box)!r} does not lie inside the {width}x{height} image (x, y, w, h)")
     return x, y, w, h
 
-# %% ../nbs/08_interpret.ipynb #6c308ac6
+# %% ../nbs/08_interpret.ipynb #3a5289d5
 @dataclass
 class SRTarget:
     "A scalar per image of an SR output: `kind`='mean' (mean intensity) or 'edge' (LAM's summed edge strength), in `box` (x, y, w, h, SR pixels) or `mask`, else everywhere."
@@ -83,7 +83,7 @@ class SRTarget:
         g = edge_strength(sr)
         return (g * self.weights(*g.shape[-2:], device=sr.device)).sum((1, 2, 3))
 
-# %% ../nbs/08_interpret.ipynb #980753af
+# %% ../nbs/08_interpret.ipynb #936231fd
 def default_cam_layers(model: nn.Module) -> List[str]:
     "The last conv of `model.body` (else the last conv before the first `PixelShuffle`'s conv), plus every MSA module."
     named = list(model.named_modules())
@@ -117,7 +117,7 @@ def resolve_layers(model: nn.Module, layers: Optional[Sequence[Union[str, nn.Mod
     if not out: raise ValueError("layers: empty list")
     return out
 
-# %% ../nbs/08_interpret.ipynb #758681b8
+# %% ../nbs/08_interpret.ipynb #67220782
 class ActivationRecorder:
     "Context manager: record the outputs of `modules` (name -> module) in `acts`, passing a copy downstream."
     def __init__(self, modules: Dict[str, nn.Module]): self.modules, self.acts, self.handles = modules, {}, []
@@ -139,7 +139,7 @@ class ActivationRecorder:
         for h in self.handles: h.remove()
         self.handles = []
 
-# %% ../nbs/08_interpret.ipynb #b223d6ad
+# %% ../nbs/08_interpret.ipynb #34ec4733
 @contextmanager
 def full_fp32(enabled: bool = True):
     "Within the block, CUDA float32 convolutions and matmuls use full precision (no TF32); flags restored after."
@@ -156,7 +156,7 @@ def full_fp32(enabled: bool = True):
         try: yield
         finally: torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = old
 
-# %% ../nbs/08_interpret.ipynb #b5822e8c
+# %% ../nbs/08_interpret.ipynb #d80cdedc
 CAM_METHODS = ('gradcam', 'gradcam++', 'layercam')
 
 def minmax(cam: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
@@ -176,7 +176,7 @@ def cam_from(acts: torch.Tensor, grads: torch.Tensor, method: str = 'gradcam') -
     else: raise ValueError(f"method={method!r}: expected one of {CAM_METHODS}")
     return cam.clamp_min(0)
 
-# %% ../nbs/08_interpret.ipynb #898f383d
+# %% ../nbs/08_interpret.ipynb #1422b77c
 @dataclass
 class CAMResult:
     "Grad-CAM maps in [0, 1]: `lr_map` (N x h x w, input size), `sr_map` (N x sh x sw), and one map per layer (input size)."
@@ -220,7 +220,7 @@ def grad_cam(model: nn.Module, x: torch.Tensor, target: Optional[SRTarget] = Non
     sr_map = F.interpolate(lr_map[:, None], sr.shape[-2:], mode='bilinear', align_corners=False)[:, 0].clamp(0, 1)
     return CAMResult(lr_map, sr_map, per_layer, sr.detach(), value.detach(), method, target)
 
-# %% ../nbs/08_interpret.ipynb #8ebc29d2
+# %% ../nbs/08_interpret.ipynb #ea96266b
 def as_display(img) -> np.ndarray:
     "An image for plotting as `H x W x 3` float in [0, 1]: from uint8 `H x W x C`, or a [0, 1] tensor `(1 x) C x H x W`."
     if isinstance(img, torch.Tensor):
@@ -248,7 +248,7 @@ def draw_box(ax, box, scale: float = 1.0, color: str = 'lime'):
     x, y, w, h = (v / scale for v in box)
     ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor=color, linewidth=1.5))
 
-# %% ../nbs/08_interpret.ipynb #ddcdd8f3
+# %% ../nbs/08_interpret.ipynb #66710a4c
 def plot_cam(result: CAMResult, lr: torch.Tensor, idx: int = 0, alpha: float = 0.5, dpi: int = 80):
     "Grad-CAM of image `idx` over the LR input and over the SR output, target box drawn on both."
     scale = result.sr.shape[-1] / lr.shape[-1]
@@ -263,7 +263,7 @@ def plot_cam(result: CAMResult, lr: torch.Tensor, idx: int = 0, alpha: float = 0
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_interpret.ipynb #5ff06ad8
+# %% ../nbs/08_interpret.ipynb #bf364165
 def load_model_or_random(name: str = 'lite-x2', preset: str = 'lite', scale: int = 2, seed: int = 0) -> Tuple[nn.Module, str]:
     "`from_pretrained(name)` if available, else a randomly initialised `preset` model (seeded); with a note saying which."
     try: return from_pretrained(name).eval(), f"trained weights {name!r}"
@@ -271,7 +271,7 @@ def load_model_or_random(name: str = 'lite-x2', preset: str = 'lite', scale: int
         torch.manual_seed(seed)
         return edsr_msa(preset, scale).eval(), f"untrained {preset!r} x{scale} model (random init, seed {seed}); {name!r} is not shipped"
 
-# %% ../nbs/08_interpret.ipynb #06836638
+# %% ../nbs/08_interpret.ipynb #bb15614a
 def gaussian_kernel(size: int = 9, sigma: float = 1.2, eps: float = 1e-5) -> torch.Tensor:
     "LAM's `isotropic_gaussian_kernel`: a `size` x `size` Gaussian of `sigma` (+eps, so 0 gives a delta), summing to 1."
     if size < 1 or size % 2 != 1: raise ValueError(f"kernel_size={size!r}: expected an odd positive size")
@@ -293,7 +293,7 @@ def blur_path(x: torch.Tensor, sigma: float = 1.2, fold: int = 50, kernel_size: 
     ks = torch.stack([gaussian_kernel(kernel_size, s) for s in np.linspace(sigma, 0, fold + 1)])
     return blur_with(x, ks[1:]), blur_with(x, (ks[1:] - ks[:-1]) * fold), blur_with(x, ks[:1])
 
-# %% ../nbs/08_interpret.ipynb #efef3a42
+# %% ../nbs/08_interpret.ipynb #7a806717
 def gini(a) -> float:
     "Gini index of the values of `a` as LAM computes it (shifted to be non-negative, +1e-7, sorted)."
     a = np.asarray(a, dtype=np.float64).flatten().copy()
@@ -306,7 +306,7 @@ def diffusion_index(saliency) -> float:
     "LAM's Diffusion Index `(1 - Gini) * 100` of an attribution map: higher = more pixels involved."
     return (1 - gini(saliency)) * 100
 
-# %% ../nbs/08_interpret.ipynb #a883281d
+# %% ../nbs/08_interpret.ipynb #8dd92c07
 @dataclass
 class LAMResult:
     "LAM of one image: `attribution` (C x h x w), `saliency` (h x w, |sum over C| / max), DI and the completeness terms."
@@ -362,7 +362,7 @@ def lam(model: nn.Module, x: torch.Tensor, box: Optional[Sequence[int]] = None, 
     return LAMResult(attr.detach(), s.detach(), diffusion_index(s.cpu().numpy()), box, f_in, f_base, values,
                      sr.detach(), time.perf_counter() - t0)
 
-# %% ../nbs/08_interpret.ipynb #94e61712
+# %% ../nbs/08_interpret.ipynb #279aea3d
 def plot_lam(result: LAMResult, lr: torch.Tensor, alpha: float = 0.5, dpi: int = 80):
     "LAM as the paper shows it: the LR input and SR output with the window, and the attribution blended over the input."
     scale = result.sr.shape[-1] / lr.shape[-1]
@@ -375,7 +375,7 @@ def plot_lam(result: LAMResult, lr: torch.Tensor, alpha: float = 0.5, dpi: int =
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_interpret.ipynb #bdc65045
+# %% ../nbs/08_interpret.ipynb #8bcfd5be
 def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:
     "Run `model` on `x` and collect each MSA module's `spatial` map (N x h x w) and `channel` weights (N x C)."
     mods = attention_modules(model)
@@ -406,7 +406,7 @@ def plot_attention(maps: Dict[str, Dict[str, torch.Tensor]], lr: torch.Tensor, i
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_interpret.ipynb #98b98a67
+# %% ../nbs/08_interpret.ipynb #fe15cc2c
 def texture_references(hr: np.ndarray, scale: int) -> Dict[str, np.ndarray]:
     "Texture references of an HR image (uint8 `H x W x C`) on its LR grid: 'sobel' (HR luminance) and 'residual' (|HR - bicubic(LR)|)."
     hr = modcrop(hr, scale)
@@ -444,7 +444,7 @@ def mean_ci(values, level: float = 0.95) -> Tuple[float, float]:
     if v.size < 2: return float(v.mean()) if v.size else float('nan'), float('nan')
     return float(v.mean()), float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
 
-# %% ../nbs/08_interpret.ipynb #1510a77d
+# %% ../nbs/08_interpret.ipynb #321a3809
 def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale: int, top: float = 0.2,
                             max_lr: Optional[int] = None, progress: bool = True) -> Tuple[list, str]:
     "Per-image agreement of each MSA map (and their mean) with the texture references over `datasets` (name -> `HRFolder`); rows and a markdown table."
@@ -478,7 +478,7 @@ def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale
             lines.append(f"| {mn} | {rn} | " + ' | '.join(cells) + f" | {len(sel)} |")
     return rows, '\n'.join(lines)
 
-# %% ../nbs/08_interpret.ipynb #b3f5d00e
+# %% ../nbs/08_interpret.ipynb #5323d537
 def busiest_window(hr: np.ndarray, window: int = 16, scale: int = 1) -> Tuple[int, int]:
     "Top-left `(x, y)` of the `window` x `window` box with the largest summed Sobel magnitude of `hr` (luminance), in HR pixels."
     s = texture_references(hr, scale)['sobel'] if scale > 1 else texture_references(hr, 1)['sobel']
@@ -515,7 +515,7 @@ def lam_di_table(models: Dict[str, nn.Module], folder, scale: int, crop: int = 4
     lines.append('| mean ± 95% CI | | ' + ' | '.join('{:.2f} ± {:.2f}'.format(*mean_ci([r[n] for r in rows])) for n in names) + ' |')
     return rows, '\n'.join(lines)
 
-# %% ../nbs/08_interpret.ipynb #85e38792
+# %% ../nbs/08_interpret.ipynb #ed2eb687
 @dataclass
 class Explanation:
     "What `explain` returns: the `method`, its `maps` (NumPy, by name), the `figure`, the full `result` and the seconds it took."
@@ -567,7 +567,7 @@ def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[S
     else: raise ValueError(f"method={method!r}: expected one of {CAM_METHODS + ('lam', 'attention')}")
     return Explanation(method, maps, fig, res, time.perf_counter() - t0)
 
-# %% ../nbs/08_interpret.ipynb #efc6f5af
+# %% ../nbs/08_interpret.ipynb #edebf9d5
 @call_parse
 def edsr_msa_explain(
     image: Param("image file to explain (the LR input)", str),
@@ -597,7 +597,7 @@ def edsr_msa_explain(
     layer_note = f" layers {list(e.result.per_layer)}," if method in CAM_METHODS else ''
     print(f"{method}:{layer_note} {e.seconds:.2f} s on {next(model.parameters()).device}{extra} -> {out}")
 
-# %% ../nbs/08_interpret.ipynb #7ae3ee87
+# %% ../nbs/08_interpret.ipynb #34f0580a
 def _draw_box_array(a: np.ndarray, box, color=(0., 1., 0.)) -> np.ndarray:
     a = a.copy()
     if box is None: return a

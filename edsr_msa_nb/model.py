@@ -8,7 +8,7 @@ __all__ = ['ATTENTION_KINDS', 'PRESETS', 'WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'EDSRC
            'transfer_scale_weights', 'save_weights', 'read_weights_file', 'load_weights', 'sha256_file',
            'write_manifest', 'available_weights', 'from_pretrained']
 
-# %% ../nbs/05_model.ipynb #310e0b76
+# %% ../nbs/05_model.ipynb #fca09f74
 import hashlib
 import json
 import os
@@ -25,7 +25,7 @@ import edsr_msa_nb
 from .blocks import MeanShift, ResBlock, Upsampler, default_conv, upsample_stages
 from .attention import ChannelAttention, MultiScaleAttention, count_flops
 
-# %% ../nbs/05_model.ipynb #bcb819dc
+# %% ../nbs/05_model.ipynb #ce26cfaa
 ATTENTION_KINDS = ('msa', 'ca', None)
 
 @dataclass
@@ -73,7 +73,7 @@ class EDSRConfig:
         if unknown: raise ValueError(f"config has unknown keys {sorted(unknown)}")
         return cls(**d)
 
-# %% ../nbs/05_model.ipynb #94169222
+# %% ../nbs/05_model.ipynb #68ac7c4b
 class EDSRMSA(nn.Module):
     "EDSR with optional Multi-Scale Attention. Input N x C x H x W in [0, rgb_range]; output N x C x sH x sW (not clamped)."
     def __init__(self, config: Optional[EDSRConfig] = None):
@@ -120,7 +120,7 @@ def attention_modules(model: nn.Module) -> dict:
     "The `MultiScaleAttention` modules of `model` by qualified name (e.g. `'attn.3'`), in forward order."
     return {n: m for n, m in model.named_modules() if isinstance(m, MultiScaleAttention)}
 
-# %% ../nbs/05_model.ipynb #dc45f212
+# %% ../nbs/05_model.ipynb #6faa7bef
 PRESETS = {
     'baseline': dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention=None),
     'msa':      dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention='msa', attention_every=4),
@@ -140,7 +140,7 @@ def edsr_msa(preset: str = 'lite', scale: int = 2, **overrides) -> EDSRMSA:
 def n_params(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
-# %% ../nbs/05_model.ipynb #cc0124c4
+# %% ../nbs/05_model.ipynb #bdb07e8b
 def model_report(model: EDSRMSA, lr_size: tuple = (48, 48)) -> dict:
     "Parameters (total, in attention) and FLOPs of one forward pass, per output pixel, for an LR input of `lr_size`."
     c = model.config
@@ -151,7 +151,7 @@ def model_report(model: EDSRMSA, lr_size: tuple = (48, 48)) -> dict:
     return {'params': n_params(model, trainable_only=False), 'attention_params': n_params(model.attn, trainable_only=False),
             'scale': c.scale, 'lr_size': (h, w), 'gflops': flops / 1e9, 'flops_per_output_pixel': flops / out_pixels}
 
-# %% ../nbs/05_model.ipynb #110fb465
+# %% ../nbs/05_model.ipynb #8d826e57
 @dataclass
 class TransferReport:
     "What `transfer_scale_weights` did with each tensor of the destination (and what it ignored from the source)."
@@ -210,7 +210,7 @@ def transfer_scale_weights(src, dst: EDSRMSA, strict: bool = True) -> TransferRe
     dst.load_state_dict({**dst_sd, **new_sd})
     return rep
 
-# %% ../nbs/05_model.ipynb #0ec7a1c6
+# %% ../nbs/05_model.ipynb #dab0cd27
 WEIGHTS_FORMAT = 'edsr_msa_nb.weights/1'
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -267,7 +267,7 @@ def load_weights(path: Union[str, Path], map_location='cpu') -> EDSRMSA:
     model.weights_meta = payload.get('meta', {})
     return model.to(map_location).eval()
 
-# %% ../nbs/05_model.ipynb #e927ce0a
+# %% ../nbs/05_model.ipynb #e53759b0
 WEIGHTS_DIR = Path(edsr_msa_nb.__file__).parent / 'weights'
 
 def sha256_file(path: Union[str, Path]) -> str:

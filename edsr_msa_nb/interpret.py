@@ -584,14 +584,17 @@ def edsr_msa_explain(
     dpi: Param("figure resolution", int) = 100,
 ):
     "Explain an SR model on an image with Grad-CAM, LAM or its attention maps; write the figure."
-    if not Path(image).is_file(): raise FileNotFoundError(f"{image}: no such image file")
-    if weights is None:
-        torch.manual_seed(0); model = edsr_msa(preset, scale)
-        print(f"note: no --weights given; explaining an untrained {preset!r} x{scale} model")
-    else: model = from_pretrained(weights)
-    model = model.to(get_device(device)).eval()
-    kw = {'fold': fold} if method == 'lam' else {}
-    e = explain(model, image, method, box=box, kind=kind, layers=layers, **kw)
+    try:
+        if not Path(image).is_file(): raise FileNotFoundError(f"{image}: no such image file")
+        if weights is None:
+            torch.manual_seed(0); model = edsr_msa(preset, scale)
+            print(f"note: no --weights given; explaining an untrained {preset!r} x{scale} model")
+        else: model = from_pretrained(weights)
+        model = model.to(get_device(device)).eval()
+        kw = {'fold': fold} if method == 'lam' else {}
+        e = explain(model, image, method, box=box, kind=kind, layers=layers, **kw)
+    except (ValueError, FileNotFoundError, KeyError, TypeError, RuntimeError) as err:
+        raise SystemExit(f"edsr_msa_explain: {err}") from None            # one clean line, exit status 1
     e.save(out, dpi=dpi); plt.close(e.figure)
     extra = f", DI {e.result.di:.2f}, completeness {e.result.completeness:.3f}" if method == 'lam' else ''
     layer_note = f" layers {list(e.result.per_layer)}," if method in CAM_METHODS else ''

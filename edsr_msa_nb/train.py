@@ -8,7 +8,7 @@ __all__ = ['SAMPLE_VAL_NAMES', 'CHECKPOINT_FORMAT', 'TRAIN_PRESETS', 'StageConfi
            'load_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history',
            'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'edsr_msa_train']
 
-# %% ../nbs/07_train.ipynb #bc0b2aca
+# %% ../nbs/07_train.ipynb #0a42bf0c
 import copy
 import hashlib
 import json
@@ -37,7 +37,7 @@ from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vg
 from .metrics import evaluate
 from .model import EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
-# %% ../nbs/07_train.ipynb #5baacb0e
+# %% ../nbs/07_train.ipynb #dc3904ae
 @dataclass
 class StageConfig:
     "One training stage: its loss, scale, length, and the generator's (and discriminator's) optimiser schedule."
@@ -77,7 +77,7 @@ class StageConfig:
         if self.schedule == 'multistep': return self.gamma ** sum(t >= m for m in self.milestones)
         return 1.0
 
-# %% ../nbs/07_train.ipynb #c2ba0e56
+# %% ../nbs/07_train.ipynb #c1e87fdc
 @dataclass
 class TrainConfig:
     "A training run: model, data, stages, and the loop's settings. Saved in every checkpoint and as `config.json`."
@@ -126,7 +126,7 @@ class TrainConfig:
     def to_json(self, path: Union[str, Path]) -> Path:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1)); return Path(path)
 
-# %% ../nbs/07_train.ipynb #03f4208a
+# %% ../nbs/07_train.ipynb #93996190
 def _seed_of(*key) -> int:
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint32)[0])
 
@@ -180,7 +180,7 @@ class SeededPatches(Dataset):
             return self.dataset[i]
         finally: g.set_state(state)
 
-# %% ../nbs/07_train.ipynb #77044e25
+# %% ../nbs/07_train.ipynb #73b6a214
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')
 
 class ImageListSet(HRFolder):
@@ -218,7 +218,7 @@ def validation_set(spec: Optional[str], scales: Sequence[int]):
         return ImageListSet({k: s[k] for k in SAMPLE_VAL_NAMES if k in s}, scales, name='sample-val')
     return HRFolder(spec, scales=scales)
 
-# %% ../nbs/07_train.ipynb #8af80855
+# %% ../nbs/07_train.ipynb #e82d776a
 class ModelEMA:
     "EMA of a model's floating-point weights (decay ramped as `min(decay, (1+n)/(10+n))`); `.module` is the averaged model."
     def __init__(self, model: nn.Module, decay: float = 0.999, ramp: bool = True):
@@ -241,7 +241,7 @@ class ModelEMA:
     def load_state_dict(self, sd: dict):
         self.module.load_state_dict(sd['module']); self.updates, self.decay = sd['updates'], sd['decay']
 
-# %% ../nbs/07_train.ipynb #f55a5e96
+# %% ../nbs/07_train.ipynb #7cbee269
 CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
 
 def atomic_save(obj, path: Union[str, Path]) -> Path:
@@ -283,7 +283,7 @@ def set_rng_state(s: dict):
     if s['cuda'] and torch.cuda.is_available() and len(s['cuda']) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(s['cuda'])
 
-# %% ../nbs/07_train.ipynb #2a465cd2
+# %% ../nbs/07_train.ipynb #a4adf8cd
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite; the message names the step and the last good checkpoint."
 
@@ -312,7 +312,7 @@ def _upscaler(model: nn.Module, channels_last: bool = False) -> Callable:
         return sr.mean(1, keepdim=True) if gray else sr
     return f
 
-# %% ../nbs/07_train.ipynb #f4806d5d
+# %% ../nbs/07_train.ipynb #857cbdd3
 class Trainer:
     "Runs the stages of a `TrainConfig` into `out` with checkpoints, validation and exact resume (see the table above)."
     def __init__(self, cfg: TrainConfig, out: Union[str, Path], train_images: Optional[Tuple[list, list]] = None,
@@ -625,7 +625,7 @@ class Trainer:
             (self.out / 'summary.json').write_text(json.dumps(summary, indent=1))
         return summary
 
-# %% ../nbs/07_train.ipynb #fd8ae9eb
+# %% ../nbs/07_train.ipynb #74450bb7
 def plot_history(history: dict, figsize=(9, 3.2)):
     "Loss terms and validation PSNR (with bicubic for reference) against the step."
     import matplotlib.pyplot as plt
@@ -650,7 +650,7 @@ def plot_history(history: dict, figsize=(9, 3.2)):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_train.ipynb #b0b84a22
+# %% ../nbs/07_train.ipynb #dd23da90
 def tiny_config(**kw) -> TrainConfig:
     "A seconds-long config for tests and smoke runs: a 2-block, 8-feature `lite`, 12x12 LR patches, batch 4."
     base = dict(model='lite', model_overrides={'n_resblocks': 2, 'n_feats': 8, 'reduction': 4},
@@ -658,7 +658,7 @@ def tiny_config(**kw) -> TrainConfig:
                 val_every=100, save_every=2, log_every=1, device='cpu', num_workers=0)
     return TrainConfig(**{**base, **kw})
 
-# %% ../nbs/07_train.ipynb #1dd84945
+# %% ../nbs/07_train.ipynb #b20ba835
 TRAIN_PRESETS = ('quick', 'psnr', 'esrgan', 'tiny')
 
 def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
@@ -702,7 +702,7 @@ def with_scales(cfg: TrainConfig, scales: Sequence[int]) -> TrainConfig:
     cfg = copy.deepcopy(cfg); cfg.stages = stages
     return cfg
 
-# %% ../nbs/07_train.ipynb #95ade301
+# %% ../nbs/07_train.ipynb #fe4cb4ac
 def _parse_overrides(attention: Optional[str]) -> dict:
     if attention is None: return {}
     a = str(attention).lower()
@@ -721,6 +721,7 @@ def edsr_msa_train(
     attention: Param("override the model's attention: msa, ca or none (ablation)", str) = None,
     loss: Param("pixel loss of the pixel stages: mse, l1, charbonnier", str) = None,
     lr: Param("generator learning rate of every stage", float) = None,
+    init: Param("weights file (load_weights format) the first stage starts from; moved to its scale if needed", str) = None,
     batch_size: Param("patches per step (per process)", int) = None,
     lr_patch: Param("LR patch size", int) = None,
     val_every: Param("validate every N steps", int) = None,
@@ -744,7 +745,7 @@ def edsr_msa_train(
     if resume and (out_dir / 'last.pt').is_file():
         cfg = TrainConfig.from_dict(load_checkpoint(out_dir / 'last.pt')['config'])
         changed = [k for k, v in dict(config=config, data=data, val=val, scales=scales, steps=steps, model=model,
-                   attention=attention, loss=loss, lr=lr, batch_size=batch_size, lr_patch=lr_patch, seed=seed,
+                   attention=attention, loss=loss, lr=lr, init=init, batch_size=batch_size, lr_patch=lr_patch, seed=seed,
                    ema=ema, grad_clip=grad_clip).items() if v is not None]
         if changed: print(f"resuming {out_dir / 'last.pt'} with its saved config; ignoring --{', --'.join(changed)}")
         if device is not None: cfg.device = device
@@ -764,6 +765,9 @@ def edsr_msa_train(
             if v is not None: setattr(cfg, k, v)
         if val is not None: cfg.val_data = None if val.lower() == 'none' else val
         cfg.model_overrides = {**cfg.model_overrides, **_parse_overrides(attention)}
+        if init is not None:
+            if not Path(init).is_file(): raise FileNotFoundError(f"--init {init}: no such weights file")
+            cfg.stages[0].init = str(init)
         for s in cfg.stages:
             if lr is not None: s.lr = lr
             if loss is not None and not s.adversarial: s.loss.pixel = loss

@@ -37,9 +37,14 @@ def data_root() -> Optional[Path]:
     v = os.environ.get('EDSR_MSA_DATA')
     if not v: return None
     p = Path(v).expanduser()
+    if not p.is_absolute() and not p.is_dir():
+        # `nbdev_test` runs each notebook from nbs/: a path relative to the project root (the folder holding
+        # settings.ini, where the user typed the command) is looked up there too
+        root = next((d for d in Path.cwd().parents if (d / 'settings.ini').is_file()), None)
+        if root is not None and (root / p).is_dir(): p = root / p
     if not p.is_dir():
         raise FileNotFoundError(f"EDSR_MSA_DATA={v!r} is not a folder (it should hold Set5/, Set14/, ...)")
-    return p
+    return p.resolve()
 
 # %% ../nbs/01_data.ipynb #82090e37
 def cubic_kernel(x: torch.Tensor, a: float = -0.5) -> torch.Tensor:

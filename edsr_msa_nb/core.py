@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'ImageArray', 'open_image', 'uint16_to_uint8', 'load_image', 'image_to_tensor',
-           'quantize', 'tensor_to_image']
+           'quantize', 'tensor_to_image', 'atomic_save']
 
 # %% ../nbs/00_core.ipynb #441bf5c7
 import os
@@ -154,3 +154,16 @@ def tensor_to_image(t: torch.Tensor) -> np.ndarray:
     "A [0, 1] `C x H x W` (or `N x C x H x W`) tensor to `H x W x C` (`N x H x W x C`) uint8, rounded as `quantize`."
     if t.ndim not in (3, 4): raise ValueError(f"expected C x H x W or N x C x H x W, got shape {tuple(t.shape)}")
     return quantize(t).to(torch.uint8).movedim(-3, -1).cpu().numpy()
+
+# %% ../nbs/00_core.ipynb #22c39181
+def atomic_save(obj, path: Union[str, Path]) -> Path:
+    "`torch.save` to a temporary file beside `path`, fsync, then `os.replace`: `path` is always a whole file."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, 'wb') as f:
+            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()
+    return path

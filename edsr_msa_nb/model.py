@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import edsr_msa_nb
+from .core import atomic_save
 from .blocks import MeanShift, ResBlock, Upsampler, default_conv, upsample_stages
 from .attention import ChannelAttention, MultiScaleAttention, count_flops
 
@@ -232,15 +233,7 @@ def save_weights(model: EDSRMSA, path: Union[str, Path], dtype: Optional[torch.d
     sd = {k: (v.detach().to('cpu', dtype) if dtype is not None and v.is_floating_point() else v.detach().cpu()).clone()
           for k, v in model.state_dict().items()}
     payload = {'format': WEIGHTS_FORMAT, 'config': model.config.to_dict(), 'state_dict': sd, 'meta': dict(meta)}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    return atomic_save(payload, path)
 
 def read_weights_file(path: Union[str, Path], map_location='cpu') -> dict:
     "The checked payload of a weight file: `format`, `config`, `state_dict`, `meta`."

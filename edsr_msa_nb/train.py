@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['SAMPLE_VAL_NAMES', 'CHECKPOINT_FORMAT', 'TRAIN_PRESETS', 'StageConfig', 'TrainConfig', 'StepBatchSampler',
-           'SeededPatches', 'ImageListSet', 'load_training_images', 'validation_set', 'ModelEMA', 'atomic_save',
-           'load_checkpoint', 'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history',
-           'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'edsr_msa_train']
+           'SeededPatches', 'ImageListSet', 'load_training_images', 'validation_set', 'ModelEMA', 'load_checkpoint',
+           'rng_state', 'set_rng_state', 'NonFiniteLossError', 'Trainer', 'plot_history', 'tiny_config', 'train_preset',
+           'with_steps', 'with_scales', 'edsr_msa_train']
 
 # %% ../nbs/07_train.ipynb #0a42bf0c
 import copy
@@ -31,7 +31,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
-from .core import get_device, load_image, seed_everything
+from .core import atomic_save, get_device, load_image, seed_everything
 from .data import HRFolder, SRPatchDataset, image_paths, resolve_dataset, sample_images
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
 from .metrics import evaluate
@@ -243,18 +243,6 @@ class ModelEMA:
 
 # %% ../nbs/07_train.ipynb #7cbee269
 CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
-
-def atomic_save(obj, path: Union[str, Path]) -> Path:
-    "`torch.save` to a temporary file beside `path`, fsync, then `os.replace`: `path` is always a whole file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, 'wb') as f:
-            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
 
 def load_checkpoint(path: Union[str, Path], map_location='cpu') -> dict:
     "A training checkpoint written by `Trainer` (safe `weights_only` load); errors name the file."

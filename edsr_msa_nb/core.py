@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'ImageArray', 'open_image', 'uint16_to_uint8', 'load_image', 'image_to_tensor',
-           'quantize', 'tensor_to_image', 'atomic_save']
+           'quantize', 'tensor_to_image', 'atomic_save', 'load_checked']
 
 # %% ../nbs/00_core.ipynb #441bf5c7
 import os
@@ -167,3 +167,16 @@ def atomic_save(obj, path: Union[str, Path]) -> Path:
     finally:
         if tmp.exists(): tmp.unlink()
     return path
+
+# %% ../nbs/00_core.ipynb #a4e577d4
+def load_checked(path: Union[str, Path], fmt: str, what: str, map_location='cpu', hint: str = '') -> dict:
+    "Safely `torch.load` the dict in `path` (a `what`, e.g. 'weights file') whose `format` entry must be `fmt`."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
+    try: obj = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:
+        raise ValueError(f"{what} {str(path)!r} cannot be read (truncated, corrupt or not a PyTorch file?): "
+                         f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}") from None
+    if not isinstance(obj, dict) or obj.get('format') != fmt:
+        raise ValueError(f"{what} {str(path)!r} is not an edsr_msa_nb {what} (no format marker {fmt!r}){hint}")
+    return obj

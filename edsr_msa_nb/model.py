@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import edsr_msa_nb
-from .core import atomic_save
+from .core import atomic_save, load_checked
 from .blocks import MeanShift, ResBlock, Upsampler, default_conv, upsample_stages
 from .attention import ChannelAttention, MultiScaleAttention, count_flops
 
@@ -237,15 +237,8 @@ def save_weights(model: EDSRMSA, path: Union[str, Path], dtype: Optional[torch.d
 
 def read_weights_file(path: Union[str, Path], map_location='cpu') -> dict:
     "The checked payload of a weight file: `format`, `config`, `state_dict`, `meta`."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"weights file {str(path)!r} does not exist")
-    try: payload = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise ValueError(f"{str(path)!r} cannot be read as a weights file (truncated, corrupt or not a "
-                         f"PyTorch file?): {type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
-    if not isinstance(payload, dict) or payload.get('format') != WEIGHTS_FORMAT:
-        raise ValueError(f"{str(path)!r} is not an edsr_msa_nb weights file (no format marker {WEIGHTS_FORMAT!r}); "
-                         "for a bare EDSR state dict build the model and use transfer_scale_weights or load_state_dict")
+    payload = load_checked(path, WEIGHTS_FORMAT, 'weights file', map_location,
+                           hint='; for a bare EDSR state dict build the model and use transfer_scale_weights or load_state_dict')
     for key in ('config', 'state_dict'):
         if not isinstance(payload.get(key), dict): raise ValueError(f"{str(path)!r}: entry {key!r} is missing or not a dict")
     return payload

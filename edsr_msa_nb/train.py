@@ -31,7 +31,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
-from .core import atomic_save, get_device, load_image, seed_everything
+from .core import atomic_save, get_device, load_checked, load_image, seed_everything
 from .data import HRFolder, SRPatchDataset, image_paths, resolve_dataset, sample_images
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
 from .metrics import evaluate
@@ -246,14 +246,7 @@ CHECKPOINT_FORMAT = 'edsr_msa_nb.checkpoint/1'
 
 def load_checkpoint(path: Union[str, Path], map_location='cpu') -> dict:
     "A training checkpoint written by `Trainer` (safe `weights_only` load); errors name the file."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"checkpoint {path}: no such file")
-    try: ck = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise ValueError(f"checkpoint {path}: cannot be read (truncated or not a checkpoint): {type(e).__name__}: {str(e)[:200]}") from None
-    if not isinstance(ck, dict) or ck.get('format') != CHECKPOINT_FORMAT:
-        raise ValueError(f"checkpoint {path}: not an edsr_msa_nb training checkpoint (format {CHECKPOINT_FORMAT!r})")
-    return ck
+    return load_checked(path, CHECKPOINT_FORMAT, 'training checkpoint', map_location)
 
 def rng_state() -> dict:
     "Python, NumPy, torch CPU and CUDA generator states, as tensors and plain values."

@@ -13,8 +13,6 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from .blocks import ResBlock
-
 # %% ../nbs/04_attention.ipynb #0a3d77eb
 class ChannelAttention(nn.Module):
     "RCAN channel attention: `x * sigmoid(W2 relu(W1 avgpool(x)))`, bottleneck `max(4, n_feats // reduction)`."

@@ -22,14 +22,14 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import image_to_tensor, load_image, quantize, tensor_to_image
+from .core import load_image
 
 # %% ../nbs/01_data.ipynb #802099ca
 def data_root() -> Optional[Path]:

@@ -9,11 +9,9 @@ __all__ = ['PIXEL_LOSSES', 'VGG19_LAYERS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DIS
            'CombinedLoss']
 
 # %% ../nbs/06_losses.ipynb #6cd1171f
-import hashlib
 import os
-import re
 import urllib.parse
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
@@ -21,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
-from torchvision.models import VGG19_Weights, vgg19
+from torchvision.models import VGG19_Weights
 from torchvision.models.vgg import cfgs as _vgg_cfgs, make_layers as _vgg_make_layers
 
 # %% ../nbs/06_losses.ipynb #bc869c46

@@ -9,11 +9,10 @@ __all__ = ['PUBLISHED', 'rgb_to_y', 'psnr_y', 'gaussian_window', 'ssim_map', 'ss
 # %% ../nbs/02_metrics.ipynb #31b63b95
 import csv
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Sequence, Union
 
 import numpy as np
 import torch

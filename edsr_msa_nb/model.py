@@ -11,7 +11,6 @@ __all__ = ['ATTENTION_KINDS', 'PRESETS', 'WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'EDSRC
 # %% ../nbs/05_model.ipynb #fca09f74
 import hashlib
 import json
-import os
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path

@@ -15,7 +15,6 @@ import json
 import math
 import os
 import random
-import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields
@@ -35,7 +34,7 @@ from .core import atomic_save, get_device, load_checked, load_image, seed_everyt
 from .data import HRFolder, SRPatchDataset, image_paths, resolve_dataset, sample_images
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
 from .metrics import evaluate
-from .model import EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
+from .model import EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
 # %% ../nbs/07_train.ipynb #dc3904ae
 @dataclass

@@ -1,18 +1,16 @@
 """Peak memory (RSS) and time of `upscale` x4 with the `lite` model, with and without tiling, in one run.
 
 Each case runs in its own subprocess so its peak RSS (`ru_maxrss`) is its own. The model has random weights
-(memory and time do not depend on their values). Images: 512x512, 1024x1024 and 2040x1356 (a DIV2K-sized
-photo), random uint8 RGB. A watchdog ends a case whose RSS passes --max-gib (so that an untiled run cannot
+(memory and time do not depend on their values). Images (--sizes): 512x512, 1024x1024 and 2040x1356 (a
+DIV2K-sized photo) by default, random uint8 RGB. A watchdog ends a case whose RSS passes --max-gib (so that an untiled run cannot
 take the shared machine down) and reports it as such.
 
-    python bench/bench_inference.py [--threads 2] [--tile 256] [--max-gib 8] [--device cuda]
+    python bench/bench_inference.py [--threads 2] [--tile 256] [--max-gib 8] [--device cuda] [--tiled-only] [--sizes 2040x1356,4080x2712]
 
 On CUDA (fp16 autocast, as `upscale` does there) the peak GPU memory (`torch.cuda.max_memory_allocated`) is
 measured as well, and the ratio is of GPU memory.
 """
 import argparse, json, os, subprocess, sys, time
-
-SIZES = [(512, 512), (1024, 1024), (1356, 2040)]   # (H, W) of the LR input
 
 CHILD = r'''
 import json, os, resource, sys, threading, time
@@ -60,6 +58,8 @@ def main():
     ap.add_argument('--tile', type=int, default=256, help='tile side (LR pixels) of the tiled runs')
     ap.add_argument('--max-gib', type=int, default=8, help='end a case whose RSS passes this many GiB')
     ap.add_argument('--device', default='cpu', help='cpu or cuda')
+    ap.add_argument('--tiled-only', action='store_true', help='skip the untiled runs (minutes and up to 15 GiB on a CPU)')
+    ap.add_argument('--sizes', default='512x512,1024x1024,2040x1356', help='LR inputs, WxH, comma-separated')
     a = ap.parse_args()
     gib, cuda = 2**30, a.device.startswith('cuda')
     print(f"upscale x4, lite model (random weights), device {a.device}{' (fp16 autocast)' if cuda else ''}, "
@@ -68,15 +68,15 @@ def main():
     print(f'| LR input | output | untiled: time | untiled: {mem} | tiled: time | tiled: {mem} | peak ratio untiled/tiled |')
     print('|---|---|---|---|---|---|---|')
     rows = []
-    for h, w in SIZES:
+    for w, h in (tuple(int(v) for v in sz.split('x')) for sz in a.sizes.split(',')):
         res = {}
-        for tile in (0, a.tile):
+        for tile in ((a.tile,) if a.tiled_only else (0, a.tile)):
             res[tile] = run_case(h, w, tile, a.threads, a.max_gib, a.device)
-        u, t = res[0], res[a.tile]
+        u, t = res.get(0, {'killed': None}), res[a.tile]
         key = 'gpu_peak' if cuda else 'peak'
-        fmt = lambda r: ('-', f'> {a.max_gib} GiB RSS (stopped)') if r['killed'] else (
+        fmt = lambda r: ('-', 'not run') if r['killed'] is None else ('-', f'> {a.max_gib} GiB RSS (stopped)') if r['killed'] else (
             f"{r['seconds']:.2f} s", f"{r['peak'] / gib:.2f} GiB" + (f" / {r['gpu_peak'] / gib:.2f} GiB" if cuda else ''))
-        ratio = f">{a.max_gib * gib / t[key]:.1f}x" if u['killed'] else f"{u[key] / t[key]:.1f}x"
+        ratio = '-' if u['killed'] is None else f">{a.max_gib * gib / t[key]:.1f}x" if u['killed'] else f"{u[key] / t[key]:.1f}x"
         print(f"| {w}x{h} | {4 * w}x{4 * h} (uint8: {4 * w * 4 * h * 3 / 2**20:.0f} MiB) | {' | '.join(fmt(u))} | "
               f"{' | '.join(fmt(t))} | {ratio} |", flush=True)
         rows.append({'size': (w, h), 'untiled': u, 'tiled': t})

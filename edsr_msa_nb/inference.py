@@ -9,10 +9,9 @@ __all__ = ['tile_starts', 'fit_tile', 'edge_ramp', 'tiled_forward', 'model_scale
 # %% ../nbs/09_inference.ipynb #ed42c565
 import math
 import os
-import sys
 import warnings
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 import torch
@@ -61,29 +60,47 @@ def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, ov
     overlap = min(int(overlap), tile // 2) if tile else 0
     th, tw = fit_tile(H, tile, overlap), fit_tile(W, tile, overlap)
     ys, xs = tile_starts(H, th, overlap), tile_starts(W, tw, overlap)
-    full, s = ([] if sink is None else None), scale
-    carry = carry_w = None
+    s, full = scale, None
+    if sink is None:
+        def sink(rows, cols, block):
+            nonlocal full
+            if full is None: full = torch.empty(N, block.shape[1], H * s, W * s)
+            full[:, :, rows, cols] = block
+    carry = carry_w = None                      # weighted sums of the rows the previous strip left open
     bar = tqdm(total=len(ys) * len(xs), desc='tiles', unit='tile', leave=False, disable=not progress)
     for i, y0 in enumerate(ys):
-        acc = wsum = None
+        done = (ys[i + 1] - y0) * s if i + 1 < len(ys) else th * s      # rows no later strip touches
         wy = edge_ramp(th, s, overlap, i > 0, i < len(ys) - 1)
+        acc = wsum = None                        # this strip's open columns, from output column c0 on
+        next_carry = next_carry_w = None
+
+        def close(c0, c1):                       # columns [c0, c1) of this strip are complete
+            nonlocal next_carry, next_carry_w
+            blk, bw = acc[..., :c1 - c0], wsum[:, :c1 - c0]
+            if carry is not None:
+                k = carry.shape[2]; blk[:, :, :k] += carry[..., c0:c1]; bw[:k] += carry_w[:, c0:c1]
+            sink(slice(y0 * s, y0 * s + done), slice(c0, c1), blk[:, :, :done] / bw[:done])
+            if done < th * s:
+                if next_carry is None:
+                    next_carry = torch.zeros(N, blk.shape[1], th * s - done, W * s); next_carry_w = torch.zeros(th * s - done, W * s)
+                next_carry[..., c0:c1] = blk[:, :, done:]; next_carry_w[:, c0:c1] = bw[done:]
+
         for j, x0 in enumerate(xs):
             out = fn(x[:, :, y0:y0 + th, x0:x0 + tw]).float().cpu()
             if out.shape[-2:] != (th * s, tw * s):
                 raise RuntimeError(f"model output {tuple(out.shape[-2:])} for a {th}x{tw} tile, expected x{s}")
-            if acc is None:
-                acc = torch.zeros(N, out.shape[1], th * s, W * s); wsum = torch.zeros(th * s, W * s)
-                if carry is not None: acc[:, :, :carry.shape[2]] += carry; wsum[:carry_w.shape[0]] += carry_w
             wgt = wy[:, None] * edge_ramp(tw, s, overlap, j > 0, j < len(xs) - 1)[None]
-            acc[:, :, :, x0 * s:(x0 + tw) * s] += out * wgt; wsum[:, x0 * s:(x0 + tw) * s] += wgt
+            new, new_w = torch.zeros(N, out.shape[1], th * s, tw * s), torch.zeros(th * s, tw * s)
+            if acc is not None:                  # close what tile j cannot reach, keep the shared columns
+                close(c0, x0 * s)
+                keep = c0 + acc.shape[-1] - x0 * s
+                new[..., :keep] = acc[..., x0 * s - c0:]; new_w[:, :keep] = wsum[:, x0 * s - c0:]
+            acc, wsum, c0 = new.add_(out * wgt), new_w.add_(wgt), x0 * s
             bar.update()
-        done = (ys[i + 1] - y0) * s if i + 1 < len(ys) else th * s      # rows no later strip touches
-        band = acc[:, :, :done] / wsum[:done]
-        if sink is None: full.append(band)
-        else: sink(slice(y0 * s, y0 * s + done), band)
-        carry, carry_w = acc[:, :, done:], wsum[done:]
+        close(c0, W * s)
+        carry, carry_w = next_carry, next_carry_w
     bar.close()
-    return torch.cat(full, 2) if sink is None else None
+    return full
 
 # %% ../nbs/09_inference.ipynb #a9086e2d
 def model_scale(model: nn.Module) -> Optional[int]:
@@ -190,7 +207,7 @@ def _upscale_array(a: np.ndarray, model, scale, tile, overlap, ensemble, device,
     color, alpha = _split_alpha(a)
     h, w, c = color.shape
     out = np.empty((h * scale, w * scale, c + (alpha is not None)), a.dtype)
-    def sink(rows, band): out[rows, :, :c] = _round_to(band, a.dtype)
+    def sink(rows, cols, band): out[rows, cols, :c] = _round_to(band, a.dtype)
     fn = sr_forward(model, device, half, ensemble)
     with torch.inference_mode():
         run_tiled(_to_float(color), fn, scale, tile, overlap, sink, progress, device)

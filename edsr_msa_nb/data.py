@@ -56,7 +56,8 @@ def cubic_kernel(x: torch.Tensor, a: float = -0.5) -> torch.Tensor:
 # %% ../nbs/01_data.ipynb #f0889829
 @lru_cache(maxsize=256)
 def _contributions(in_len: int, out_len: int, scale: float, antialias: bool = True):
-    "Weights (out x P, float64) and 0-based source indices (out x P) of MATLAB's 1-D bicubic resampling."
+    """Weights (out x P, float64) and 0-based source indices (out x P) of MATLAB's 1-D bicubic resampling, and,
+    when upscaling, their periodic form (`_periodic`) if they have one."""
     width = 4.0
     shrink = antialias and scale < 1
     if shrink: width = width / scale
@@ -67,19 +68,43 @@ def _contributions(in_len: int, out_len: int, scale: float, antialias: bool = Tr
     d = u[:, None] - idx
     w = scale * cubic_kernel(scale * d) if shrink else cubic_kernel(d)
     w = w / w.sum(1, keepdim=True)
+    raw = idx.long() - 1                                                            # before reflection
     mirror = torch.cat([torch.arange(in_len), torch.arange(in_len - 1, -1, -1)])   # symmetric padding
-    idx = mirror[(idx.long() - 1) % (2 * in_len)]
+    idx = mirror[raw % (2 * in_len)]
     keep = (w != 0).any(0)
-    return w[:, keep].contiguous(), idx[:, keep].contiguous()
+    return w[:, keep].contiguous(), idx[:, keep].contiguous(), (_periodic(w, raw, scale, in_len) if scale > 1 else None)
 
-def _resize_along(x: torch.Tensor, dim: int, w: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+def _periodic(w: torch.Tensor, raw: torch.Tensor, scale: float, in_len: int, max_period: int = 16):
+    "`(T, weights T x P, first rows T x P, reflected source rows)` if output row i + T reads row i's sources shifted by one with the very same weights."
+    T = round(scale)
+    if abs(T - scale) > 1e-9 or T > max_period or w.shape[0] <= T: return None
+    if not (torch.equal(raw[T:], raw[:-T] + 1) and torch.equal(w[T:], w[:-T])): return None
+    lo, n = int(-raw.min().clamp(max=0)), w.shape[0]
+    hi = max(0, int(raw.max()) - (in_len - 1))
+    mirror = torch.cat([torch.arange(in_len), torch.arange(in_len - 1, -1, -1)])
+    return T, w[:T].tolist(), (raw[:T] + lo).tolist(), mirror[torch.arange(-lo, in_len + hi) % (2 * in_len)]
+
+def _resize_along(x: torch.Tensor, dim: int, w: torch.Tensor, idx: torch.Tensor, periodic=None) -> torch.Tensor:
     "Apply 1-D resampling (weights `w`, indices `idx`, both out x P) along `dim` (-1 or -2) of `x`: one gather-and-add per tap."
     if dim == -1:                                   # gathering whole rows is much faster than gathering columns
-        return _resize_along(x.transpose(-1, -2).contiguous(), -2, w, idx).transpose(-1, -2)
+        return _resize_along(x.transpose(-1, -2).contiguous(), -2, w, idx, periodic).transpose(-1, -2)
+    if periodic is not None: return _resize_periodic(x, w.shape[0], *periodic)
     w = w.to(device=x.device, dtype=x.dtype).T.contiguous()[..., None]
     idx = idx.to(x.device).T.contiguous()
     out = x.index_select(-2, idx[0]) * w[0]
     for k in range(1, w.shape[0]): out = out.addcmul_(x.index_select(-2, idx[k]), w[k])
+    return out
+
+def _resize_periodic(x: torch.Tensor, n_out: int, T: int, w: list, first: list, rows: torch.Tensor) -> torch.Tensor:
+    "Integer upscaling by `T` along dim -2: per output phase, one multiply-add of a shifted slice of the padded input per tap."
+    xp = x.index_select(-2, rows.to(x.device))      # the input with its mirrored borders, gathered once
+    out = x.new_empty(x.shape[:-2] + (n_out, x.shape[-1]))
+    for p in range(T):
+        n, acc = len(range(p, n_out, T)), None
+        for wk, a in zip(w[p], first[p]):
+            if wk == 0: continue                    # the gather path drops all-zero taps; exact zeros change nothing
+            acc = xp[..., a:a + n, :] * wk if acc is None else acc.add_(xp[..., a:a + n, :], alpha=wk)
+        out[..., p::T, :] = acc
     return out
 
 # %% ../nbs/01_data.ipynb #884454c6
@@ -110,8 +135,8 @@ def imresize_matlab(x: torch.Tensor, scale: Union[float, tuple] = None, size: tu
     for dim in order:
         k = 0 if dim == -2 else 1
         if size[k] == x.shape[dim] and scale[k] == 1: continue
-        w, idx = _contributions(x.shape[dim], size[k], float(scale[k]), antialias)
-        y = _resize_along(y, dim, w, idx)
+        w, idx, periodic = _contributions(x.shape[dim], size[k], float(scale[k]), antialias)
+        y = _resize_along(y, dim, w, idx, periodic)
         if is_u8: y = y.clamp_(0, 255).add_(0.5).floor_()
     return y.to(torch.uint8) if is_u8 else y
 

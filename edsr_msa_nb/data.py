@@ -72,16 +72,15 @@ def _contributions(in_len: int, out_len: int, scale: float, antialias: bool = Tr
     mirror = torch.cat([torch.arange(in_len), torch.arange(in_len - 1, -1, -1)])   # symmetric padding
     idx = mirror[raw % (2 * in_len)]
     keep = (w != 0).any(0)
-    return w[:, keep].contiguous(), idx[:, keep].contiguous(), (_periodic(w, raw, scale, in_len) if scale > 1 else None)
+    return w[:, keep].contiguous(), idx[:, keep].contiguous(), (_periodic(w, raw, scale, mirror) if scale > 1 else None)
 
-def _periodic(w: torch.Tensor, raw: torch.Tensor, scale: float, in_len: int, max_period: int = 16):
+def _periodic(w: torch.Tensor, raw: torch.Tensor, scale: float, mirror: torch.Tensor, max_period: int = 16):
     "`(T, weights T x P, first rows T x P, reflected source rows)` if output row i + T reads row i's sources shifted by one with the very same weights."
     T = round(scale)
     if abs(T - scale) > 1e-9 or T > max_period or w.shape[0] <= T: return None
     if not (torch.equal(raw[T:], raw[:-T] + 1) and torch.equal(w[T:], w[:-T])): return None
-    lo, n = int(-raw.min().clamp(max=0)), w.shape[0]
-    hi = max(0, int(raw.max()) - (in_len - 1))
-    mirror = torch.cat([torch.arange(in_len), torch.arange(in_len - 1, -1, -1)])
+    in_len = len(mirror) // 2
+    lo, hi = int(-raw.min().clamp(max=0)), max(0, int(raw.max()) - (in_len - 1))
     return T, w[:T].tolist(), (raw[:T] + lo).tolist(), mirror[torch.arange(-lo, in_len + hi) % (2 * in_len)]
 
 def _resize_along(x: torch.Tensor, dim: int, w: torch.Tensor, idx: torch.Tensor, periodic=None) -> torch.Tensor:

@@ -70,13 +70,21 @@ def load_card(path: Union[str, Path] = CARD_FILE) -> dict:
     return json.loads(path.read_text())
 
 def reproduction_run(run_dir: Union[str, Path], family: str, command: str, machine: str = None,
-                     sets: Sequence = ('Set5', 'Set14'), scales: Sequence[int] = (2, 4)) -> dict:
-    "Evaluate a second, independent run of the command that trained `family` (not shipped), for the card's reproducibility check."
+                     sets: Sequence = ('Set5', 'Set14'), scales: Sequence[int] = (2, 4), partial: bool = False) -> dict:
+    """Evaluate a second, independent run of the command that trained `family` (not shipped), for the card's
+    reproducibility check. `partial`: the run is still going; score the stages it has finished."""
     run = Path(run_dir)
-    summary, cfg = _finished_run(run)
-    res, _ = evaluate_methods(list(sets), scales, methods=[f for s, f in _stage_weights(run, cfg) if s in scales], progress=False)
-    return dict(family=family, command=command, machine=machine or machine_description(), steps=summary['global_step'],
-                wall_minutes=round(summary['elapsed_s'] / 60, 1),
+    if partial:
+        if not (run / 'config.json').is_file(): raise FileNotFoundError(f"{run / 'config.json'}: not an edsr_msa_train run folder")
+        summary, cfg = None, json.loads((run / 'config.json').read_text())
+    else: summary, cfg = _finished_run(run)
+    done = [(s, f) for s, f in _stage_weights(run, cfg) if f.is_file()]
+    if not done: raise ValueError(f"{run}: no stage has finished yet, nothing to score")
+    res, _ = evaluate_methods(list(sets), [s for s, _ in done if s in scales], methods=[f for s, f in done if s in scales],
+                              progress=False)
+    return dict(family=family, command=command, machine=machine or machine_description(), finished=summary is not None,
+                steps=summary['global_step'] if summary else sum(st['steps'] for st in cfg['stages'][:len(done)]),
+                wall_minutes=round(summary['elapsed_s'] / 60, 1) if summary else None,
                 results=[{**r, 'method': f'{family} (reproduction)'} for r in res.rows])
 
 def record_results(runs: Sequence[dict], sets: Sequence[str] = ('Set5', 'Set14'), scales: Sequence[int] = (2, 4),

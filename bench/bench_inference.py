@@ -72,11 +72,11 @@ def main():
         res = {}
         for tile in ((a.tile,) if a.tiled_only else (0, a.tile)):
             res[tile] = run_case(h, w, tile, a.threads, a.max_gib, a.device)
-        u, t = res.get(0, {'killed': None}), res[a.tile]
+        u, t = res.get(0), res[a.tile]                  # u is None with --tiled-only
         key = 'gpu_peak' if cuda else 'peak'
-        fmt = lambda r: ('-', 'not run') if r['killed'] is None else ('-', f'> {a.max_gib} GiB RSS (stopped)') if r['killed'] else (
+        fmt = lambda r: ('-', 'not run') if r is None else ('-', f'> {a.max_gib} GiB RSS (stopped)') if r['killed'] else (
             f"{r['seconds']:.2f} s", f"{r['peak'] / gib:.2f} GiB" + (f" / {r['gpu_peak'] / gib:.2f} GiB" if cuda else ''))
-        ratio = '-' if u['killed'] is None else f">{a.max_gib * gib / t[key]:.1f}x" if u['killed'] else f"{u[key] / t[key]:.1f}x"
+        ratio = '-' if u is None else f">{a.max_gib * gib / t[key]:.1f}x" if u['killed'] else f"{u[key] / t[key]:.1f}x"
         print(f"| {w}x{h} | {4 * w}x{4 * h} (uint8: {4 * w * 4 * h * 3 / 2**20:.0f} MiB) | {' | '.join(fmt(u))} | "
               f"{' | '.join(fmt(t))} | {ratio} |", flush=True)
         rows.append({'size': (w, h), 'untiled': u, 'tiled': t})

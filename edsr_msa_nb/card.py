@@ -74,14 +74,13 @@ def reproduction_run(run_dir: Union[str, Path], family: str, command: str, machi
     """Evaluate a second, independent run of the command that trained `family` (not shipped), for the card's
     reproducibility check. `partial`: the run is still going; score the stages it has finished."""
     run = Path(run_dir)
-    if partial:
-        if not (run / 'config.json').is_file(): raise FileNotFoundError(f"{run / 'config.json'}: not an edsr_msa_train run folder")
-        summary, cfg = None, json.loads((run / 'config.json').read_text())
-    else: summary, cfg = _finished_run(run)
+    if not partial: summary, cfg = _finished_run(run)
+    elif (run / 'config.json').is_file(): summary, cfg = None, json.loads((run / 'config.json').read_text())
+    else: raise FileNotFoundError(f"{run / 'config.json'}: not an edsr_msa_train run folder")
     done = [(s, f) for s, f in _stage_weights(run, cfg) if f.is_file()]
     if not done: raise ValueError(f"{run}: no stage has finished yet, nothing to score")
-    res, _ = evaluate_methods(list(sets), [s for s, _ in done if s in scales], methods=[f for s, f in done if s in scales],
-                              progress=False)
+    scored = [(s, f) for s, f in done if s in scales]
+    res, _ = evaluate_methods(list(sets), [s for s, _ in scored], methods=[f for _, f in scored], progress=False)
     return dict(family=family, command=command, machine=machine or machine_description(), finished=summary is not None,
                 steps=summary['global_step'] if summary else sum(st['steps'] for st in cfg['stages'][:len(done)]),
                 wall_minutes=round(summary['elapsed_s'] / 60, 1) if summary else None,

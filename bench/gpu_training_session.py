@@ -1,7 +1,7 @@
-"""The one-shot GPU session that trained the shipped weights (issue 7) and ran nbs/07_train's cuda cells
+"""The one-shot GPU session that trained the shipped weights (issue 7) and ran nbs/10_train's cuda cells
 (issue 4): measure the step rate of three concurrent `edsr_msa_train` runs, pick the step budget that fits the
 call, train lite MSA, lite attention=None (ablation) and a second MSA run (reproduction)
-side by side, while `nbdev_test --flags cuda` runs nbs/07_train.ipynb. Everything useful lands in $OUT.
+side by side, while `nbdev_test --flags cuda` runs nbs/10_train.ipynb. Everything useful lands in $OUT.
 
     EDSR_MSA_DATA=/path/to/data OUT=/tmp/out python bench/gpu_training_session.py
 
@@ -46,7 +46,7 @@ def tqdm_rate(log):
 # 1. the train notebook's cuda cells, in the background
 nb = None
 if DEVICE == 'cuda':
-    nb = subprocess.Popen(f"timeout 450 python3 /tmp/site/bin/nbdev_test --path nbs/07_train.ipynb --flags cuda "
+    nb = subprocess.Popen(f"timeout 450 python3 /tmp/site/bin/nbdev_test --path nbs/10_train.ipynb --flags cuda "
                           f"> {OUT}/nbdev_test_07.log 2>&1", shell=True, env={**env, 'EDSR_MSA_DATA': ''})
     subprocess.run("nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader", shell=True)
 (OUT / 'machine.txt').write_text(subprocess.run([sys.executable, '-c', 'from edsr_msa_nb.card import machine_description as m; print(m())'],

@@ -1,0 +1,147 @@
+"""Attention study (issue 14): train `lite` with each attention kind and without attention using the project's own
+command `edsr_msa_train`, with everything else equal (data T91 + BSD200, the `psnr` preset's recipe at x2, steps,
+seed), then score every run on Set5, Set14 and B100 at x2 and compare each kind with `attention=None`, image by
+image (paired differences, bootstrap 95% interval of their mean).
+
+A variant is a registered attention name (`edsr_msa_nb.attention.ATTENTION`) or `none`, optionally with
+`-wNN` for NN features instead of `lite`'s 32: `none-w33` is the plain network given back the parameter budget
+of an attention kind through its width (208,332 parameters; ESA's `lite` has 207,811, MSA's 213,795).
+
+Training runs go to RUNS/x2-s{steps}-seed{seed}/{variant} (outside the repository: checkpoints are large); each
+is resumed with `--resume` if it stopped, and skipped if finished. Scores go to OUT (committed data):
+`scores.csv` (per image), `scores.json` (per image, the set means and the comparison with None, with steps,
+seed and training time), and `study.md` (the tables). The data location comes from $EDSR_MSA_DATA.
+
+    python bench/attention_study.py --variants none esa pa msa --steps 1000 \
+        --runs RUNS_FOLDER --out bench/study/pilot-x2-1000
+    python bench/attention_study.py ... --score-only      # rescore what has finished, train nothing
+"""
+import argparse, csv, json, os, re, shutil, subprocess, sys, time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+SETS = ('Set5', 'Set14', 'B100')
+WEIGHTS = 'weights/stage1-pixel-x2-last.pt'   # the EMA weights at the end of the single x2 stage
+
+
+def parse_variant(v: str) -> dict:
+    "'esa' -> {'attention': 'esa'}; 'none-w33' -> {'attention': None, 'n_feats': 33}."
+    from edsr_msa_nb.attention import ATTENTION
+    m = re.fullmatch(r'([a-z_]+?)(?:-w(\d+))?', v)
+    if not m or (m[1] != 'none' and m[1] not in ATTENTION):
+        raise SystemExit(f"variant {v!r}: expected none or one of {sorted(ATTENTION)}, optionally with -wNN (width)")
+    out = {'attention': None if m[1] == 'none' else m[1]}
+    if m[2]: out['n_feats'] = int(m[2])
+    return out
+
+
+def train(variant: str, run: Path, args) -> dict:
+    "Train (or resume, or skip if finished) one variant with `edsr_msa_train`; its summary.json."
+    summary = run / 'summary.json'
+    if summary.is_file() and json.loads(summary.read_text()).get('finished'): return json.loads(summary.read_text())
+    exe = shutil.which('edsr_msa_train') or str(Path(sys.executable).parent / 'edsr_msa_train')
+    common = ['--threads', '1', '--workers', '0', '--quiet', '--out', str(run)]
+    if (run / 'last.pt').is_file(): cmd = [exe, '--resume', *common]
+    else:
+        run.mkdir(parents=True, exist_ok=True)
+        # model overrides through --config: it takes any registered kind and a width
+        (run / 'study_overrides.json').write_text(json.dumps({'model_overrides': parse_variant(variant)}))
+        cmd = [exe, '--preset', 'psnr', '--scales', '2', '--steps', str(args.steps), '--data', 'T91', 'BSD200',
+               '--val', 'none', '--seed', str(args.seed), '--save_every', '100', '--config', str(run / 'study_overrides.json'),
+               *common]
+    print(time.strftime('%H:%M:%S', time.gmtime()), 'UTC:', ' '.join(cmd[1:]), flush=True)
+    subprocess.run(cmd, check=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    return json.loads(summary.read_text())
+
+
+def score(variant: str, run: Path, sets=SETS) -> list:
+    "Per-image PSNR/SSIM (papers' protocol: Y channel, border = scale) of the run's final weights at x2."
+    from edsr_msa_nb.evaluate import evaluate_methods
+    from edsr_msa_nb.model import load_weights
+    model = load_weights(run / WEIGHTS)
+    res, _ = evaluate_methods(list(sets), (2,), [model], progress=False)
+    return [{**r, 'method': variant} for r in res.rows]
+
+
+def paired(rows: list, variant: str, sets=SETS, base: str = 'none', n_boot: int = 10000, seed: int = 0) -> dict:
+    "Mean of per-image PSNR differences variant - base per set and over all images, with a bootstrap 95% interval."
+    psnr = {(r['method'], r['set'], r['image']): r['psnr'] for r in rows}
+    rng = np.random.default_rng(seed)
+    out = {}
+    for s in (*sets, 'all'):
+        keys = sorted(k[1:] for k in psnr if k[0] == base and (s == 'all' or k[1] == s))
+        d = np.array([psnr[(variant, *k)] - psnr[(base, *k)] for k in keys])
+        boot = d[rng.integers(0, len(d), (n_boot, len(d)))].mean(1)
+        out[s] = {'images': len(d), 'mean_diff': float(d.mean()), 'ci95': [float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5))],
+                  'better_images': int((d > 0).sum())}
+    return out
+
+
+def tables(rows: list, variants: list, info: dict, sets=SETS) -> str:
+    means = {}
+    for r in rows: means.setdefault((r['method'], r['set']), []).append(r['psnr'])
+    lines = ['| variant | params | train steps | train min | ' + ' | '.join(f'{s} x2 PSNR' for s in sets) + ' |',
+             '|---|---:|---:|---:|' + '---:|' * len(sets)]
+    for v in variants:
+        i = info[v]
+        lines.append(f"| {v} | {i['params']:,} | {i['steps']} | {i['train_s'] / 60:.0f} | " +
+                     ' | '.join(f"{np.mean(means[(v, s)]):.3f}" for s in sets) + ' |')
+    if 'none' in variants:
+        lines += ['', '| variant - none | ' + ' | '.join(f'{s} (dB, 95% CI, images better)' for s in (*sets, 'all')) + ' |',
+                  '|---|' + '---|' * (len(sets) + 1)]
+        for v in variants:
+            if v == 'none': continue
+            p = info[v]['vs_none']
+            lines.append(f"| {v} | " + ' | '.join(f"{p[s]['mean_diff']:+.3f} [{p[s]['ci95'][0]:+.3f}, {p[s]['ci95'][1]:+.3f}], "
+                                                   f"{p[s]['better_images']}/{p[s]['images']}" for s in (*sets, 'all')) + ' |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--variants', nargs='+', default=['none', 'esa', 'pa', 'msa'])
+    ap.add_argument('--steps', type=int, default=1000)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--runs', type=str, required=True, help='folder for the training runs (outside the repository)')
+    ap.add_argument('--out', type=str, required=True, help='folder for the scores (committed)')
+    ap.add_argument('--sets', nargs='+', default=list(SETS), help='test sets (x2)')
+    ap.add_argument('--score-only', action='store_true', help='score the finished runs, train nothing')
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    for v in args.variants: parse_variant(v)                # fail before hours of training
+    runs = Path(args.runs) / f"x2-s{args.steps}-seed{args.seed}"
+    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    cache = out / 'scores.json'
+    old = json.loads(cache.read_text()) if cache.is_file() else {'rows': [], 'runs': {}}
+    rows, info = old['rows'], old['runs']
+    from edsr_msa_nb.model import n_params, load_weights
+    for v in args.variants:
+        run = runs / v
+        if not args.score_only: summary = train(v, run, args)
+        elif (run / 'summary.json').is_file(): summary = json.loads((run / 'summary.json').read_text())
+        else: continue
+        if not summary.get('finished'): continue
+        if v not in info:
+            rows = [r for r in rows if r['method'] != v] + score(v, run, args.sets)
+            info[v] = {'steps': summary['global_step'], 'train_s': summary['elapsed_s'], 'seed': args.seed,
+                       'params': n_params(load_weights(run / WEIGHTS), trainable_only=False), **parse_variant(v)}
+            print(time.strftime('%H:%M:%S', time.gmtime()), f'UTC: scored {v}', flush=True)
+        done = [u for u in args.variants if u in info]
+        if 'none' in info:
+            for u in done:
+                if u != 'none': info[u]['vs_none'] = paired(rows, u, args.sets)
+        cache.write_text(json.dumps({'protocol': 'PSNR/SSIM on Y, border = scale (papers); x2; final EMA weights',
+                                     'recipe': f"edsr_msa_train --preset psnr --scales 2 --steps {args.steps} --data T91 BSD200 "
+                                               f"--val none --seed {args.seed} --threads 1 --workers 0",
+                                     'runs': info, 'rows': rows}, indent=1) + '\n')
+        with open(out / 'scores.csv', 'w', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=['method', 'set', 'scale', 'image', 'psnr', 'ssim'], extrasaction='ignore')
+            w.writeheader(); w.writerows(rows)
+        (out / 'study.md').write_text(tables(rows, done, info, args.sets) + '\n')
+        print(tables(rows, done, info, args.sets), flush=True)
+
+
+if __name__ == '__main__':
+    main()

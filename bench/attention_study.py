@@ -15,6 +15,7 @@ seed and training time), and `study.md` (the tables). The data location comes fr
     python bench/attention_study.py --variants none esa pa msa --steps 1000 \
         --runs RUNS_FOLDER --out bench/study/pilot-x2-1000
     python bench/attention_study.py ... --score-only      # rescore what has finished, train nothing
+    python bench/attention_study.py --compare-seeds bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1
 """
 import argparse, csv, json, os, re, shutil, subprocess, sys, time
 from pathlib import Path
@@ -99,16 +100,36 @@ def tables(rows: list, variants: list, info: dict, sets=SETS) -> str:
     return '\n'.join(lines)
 
 
+def compare_seeds(out_a: str, out_b: str, sets=SETS) -> str:
+    """Markdown: per variant, the mean PSNR change from the study in `out_a` to the one in `out_b` (another seed), and
+    the effect vs None in each: how much of a difference between kinds is training noise."""
+    a, b = (json.loads((Path(o) / 'scores.json').read_text()) for o in (out_a, out_b))
+    common = [v for v in a['runs'] if v in b['runs']]
+    both = [{**r, 'method': f"{r['method']}@a"} for r in a['rows'] if r['method'] in common] + \
+           [{**r, 'method': f"{r['method']}@b"} for r in b['rows'] if r['method'] in common]
+    lines = ['| variant | seed b - seed a, ' + ' | '.join(f'{s} (dB, 95% CI over images)' for s in (*sets, 'all')) + ' | vs none (all): seed a | seed b |',
+             '|---|' + '---|' * (len(sets) + 3)]
+    for v in common:
+        p = paired(both, f'{v}@b', sets, base=f'{v}@a')
+        eff = [r['runs'][v].get('vs_none', {}).get('all', {}).get('mean_diff') for r in (a, b)]
+        lines.append(f"| {v} | " + ' | '.join(f"{p[s]['mean_diff']:+.3f} [{p[s]['ci95'][0]:+.3f}, {p[s]['ci95'][1]:+.3f}]" for s in (*sets, 'all'))
+                     + ' | ' + ' | '.join('-' if e is None else f'{e:+.3f}' for e in eff) + ' |')
+    return '\n'.join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--variants', nargs='+', default=['none', 'esa', 'pa', 'msa'])
     ap.add_argument('--steps', type=int, default=1000)
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--runs', type=str, required=True, help='folder for the training runs (outside the repository)')
-    ap.add_argument('--out', type=str, required=True, help='folder for the scores (committed)')
+    ap.add_argument('--runs', type=str, help='folder for the training runs (outside the repository)')
+    ap.add_argument('--out', type=str, help='folder for the scores (committed)')
     ap.add_argument('--sets', nargs='+', default=list(SETS), help='test sets (x2)')
     ap.add_argument('--score-only', action='store_true', help='score the finished runs, train nothing')
+    ap.add_argument('--compare-seeds', nargs=2, metavar=('OUT_A', 'OUT_B'), help='only compare two finished studies (two seeds)')
     args = ap.parse_args(argv)
+    if args.compare_seeds: print(compare_seeds(*args.compare_seeds, args.sets)); return
+    if not (args.runs and args.out): ap.error('--runs and --out are required to train and score')
     torch.set_num_threads(1)
     for v in args.variants: parse_variant(v)                # fail before hours of training
     runs = Path(args.runs) / f"x2-s{args.steps}-seed{args.seed}"

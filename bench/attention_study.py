@@ -16,6 +16,7 @@ seed and training time), and `study.md` (the tables). The data location comes fr
         --runs RUNS_FOLDER --out bench/study/pilot-x2-1000
     python bench/attention_study.py ... --score-only      # rescore what has finished, train nothing
     python bench/attention_study.py --compare-seeds bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1
+    python bench/attention_study.py --summarize bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1 bench/study/pilot-x2-200-seed2
 """
 import argparse, csv, json, os, re, shutil, subprocess, sys, time
 from pathlib import Path
@@ -117,6 +118,22 @@ def compare_seeds(out_a: str, out_b: str, sets=SETS) -> str:
     return '\n'.join(lines)
 
 
+def summarize(outs: list, sets=SETS) -> str:
+    "Markdown: each variant's effect vs None (mean paired PSNR difference) in each study of `outs` (seeds), their mean and SD."
+    studies = [json.loads((Path(o) / 'scores.json').read_text()) for o in outs]
+    seeds = [next(iter(st['runs'].values()))['seed'] for st in studies]
+    variants = [v for v in studies[0]['runs'] if v != 'none' and all('vs_none' in st['runs'].get(v, {}) for st in studies)]
+    lines = ['| variant - none | ' + ' | '.join(f'{s}: per seed {seeds} (dB) | mean +- SD' for s in (*sets, 'all')) + ' |',
+             '|---|' + '---|---:|' * (len(sets) + 1)]
+    for v in variants:
+        cells = []
+        for s in (*sets, 'all'):
+            e = np.array([st['runs'][v]['vs_none'][s]['mean_diff'] for st in studies])
+            cells.append(', '.join(f'{x:+.3f}' for x in e) + f" | {e.mean():+.3f} +- {e.std(ddof=1) if len(e) > 1 else 0:.3f}")
+        lines.append(f"| {v} | " + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--variants', nargs='+', default=['none', 'esa', 'pa', 'msa'])
@@ -127,8 +144,10 @@ def main(argv=None):
     ap.add_argument('--sets', nargs='+', default=list(SETS), help='test sets (x2)')
     ap.add_argument('--score-only', action='store_true', help='score the finished runs, train nothing')
     ap.add_argument('--compare-seeds', nargs=2, metavar=('OUT_A', 'OUT_B'), help='only compare two finished studies (two seeds)')
+    ap.add_argument('--summarize', nargs='+', metavar='OUT', help='only tabulate the effects vs None over finished studies (seeds)')
     args = ap.parse_args(argv)
     if args.compare_seeds: print(compare_seeds(*args.compare_seeds, args.sets)); return
+    if args.summarize: print(summarize(args.summarize, args.sets)); return
     if not (args.runs and args.out): ap.error('--runs and --out are required to train and score')
     torch.set_num_threads(1)
     for v in args.variants: parse_variant(v)                # fail before hours of training

@@ -4,9 +4,11 @@
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'tile_starts', 'fit_tile', 'edge_ramp', 'tiled_forward', 'model_scale', 'auto_tile', 'self_ensemble',
-           'sr_forward', 'run_tiled', 'upscale', 'ModelMethod', 'expand_inputs', 'edsr_msa_upscale']
+           'sr_forward', 'run_tiled', 'upscale', 'ModelMethod', 'interpolate_weights', 'expand_inputs',
+           'edsr_msa_upscale']
 
 # %% ../nbs/06_inference.ipynb #ed42c565
+import copy
 import glob
 import math
 import os
@@ -284,6 +286,20 @@ class ModelMethod:
         return upscale(lr, self.model, scale, tile=self.tile, ensemble=self.ensemble, device=self.device,
                        half=self.half, channels_last=self.channels_last)
 
+# %% ../nbs/06_inference.ipynb #d6c2d375
+def interpolate_weights(a: Union[nn.Module, str, Path], b: Union[nn.Module, str, Path], alpha: float) -> nn.Module:
+    "A copy of `a` whose every float parameter and buffer is `(1 - alpha) * a + alpha * b` (ESRGAN's network interpolation)."
+    if not 0 <= float(alpha) <= 1: raise ValueError(f"alpha={alpha}: expected a number in [0, 1]")
+    ma, mb = [from_pretrained(str(m)) if isinstance(m, (str, Path)) else m for m in (a, b)]
+    ca, cb = getattr(ma, 'config', None), getattr(mb, 'config', None)
+    if ca != cb: raise ValueError(f"interpolate_weights: the two models differ in architecture ({ca} vs {cb})")
+    sa, sb = ma.state_dict(), mb.state_dict()
+    bad = [k for k in sa if k not in sb or sa[k].shape != sb[k].shape] + [k for k in sb if k not in sa]
+    if bad: raise ValueError(f"interpolate_weights: the two models' weights do not match ({', '.join(bad[:3])} ...)")
+    out = copy.deepcopy(ma)
+    out.load_state_dict({k: torch.lerp(v, sb[k].to(v), float(alpha)) if v.is_floating_point() else v for k, v in sa.items()})
+    return out
+
 # %% ../nbs/06_inference.ipynb #f614967f
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 
@@ -306,7 +322,7 @@ def expand_inputs(specs) -> tuple:
     unique = list(dict((os.path.realpath(f), f) for f in reversed(files)).values())[::-1]   # first mention wins
     return unique, problems
 
-# %% ../nbs/06_inference.ipynb #07a28956
+# %% ../nbs/06_inference.ipynb #6e06cc49
 def _upscale_file(p: Path, model, scale: int, outdir: Path, taken: dict, **kw) -> str:
     "Upscale one file into `outdir` atomically (never over another input's output); the line to report."
     dst = outdir / f"{p.stem}_x{scale}.png"
@@ -330,13 +346,17 @@ def edsr_msa_upscale(
     device: Param("cpu, cuda, cuda:1 or mps (default: the best available)", str) = None,
     fp32: Param("CUDA: run in float32 (default there: fp16 autocast)", store_true) = False,
     half: Param("CUDA: run in fp16 autocast (the default there)", store_true) = False,
+    interpolate: Param("second weights (same architecture, e.g. lite-gan-x4) to blend with --weights", str) = None,
+    alpha: Param("with --interpolate: 0 = --weights, 1 = --interpolate (ESRGAN's network interpolation)", float) = 0.5,
 ):
     "Upscale image files, folders and glob patterns with an EDSR-MSA model into PNGs in `out`; see the exit statuses above."
     if fp32 and half: raise ValueError("--fp32 and --half: choose one")
     files, failed = expand_inputs(images)
     for spec, why in failed: print(f"{spec}: {why}", file=sys.stderr)
     if not files: raise ValueError(f"no image to upscale in {' '.join(images)}")
-    model, scale = _resolve_model(from_pretrained(weights or f"lite-x{scale or 4}"), scale)
+    model = from_pretrained(weights or f"lite-x{scale or 4}")
+    if interpolate is not None: model = interpolate_weights(model, interpolate, alpha)
+    model, scale = _resolve_model(model, scale)
     dev = get_device(device)
     if half and dev.type != 'cuda': raise ValueError(f"--half: fp16 inference needs a CUDA device, not {dev}")
     kw = dict(tile='auto' if tile is None else tile, overlap=overlap, ensemble=ensemble, device=dev,

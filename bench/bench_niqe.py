@@ -70,7 +70,9 @@ def ref_niqe(y, mu_p, cov_p, window, bs=96):
     for scale in (1, 2):
         mu = convolve(img, window, mode='nearest')
         sigma = np.sqrt(np.abs(convolve(img * img, window, mode='nearest') - mu * mu))
-        mscn = (img - mu) / (sigma + 1)
+        d = img - mu
+        d[np.abs(d) < 1e-9] = 0                                       # flat 7 x 7 neighbourhoods: exactly 0, not +-1e-13
+        mscn = d / (sigma + 1)
         s = bs // scale
         feats.append(np.array([ref_block_features(mscn[i * s:(i + 1) * s, j * s:(j + 1) * s])
                                for j in range(nw) for i in range(nh)]))

@@ -120,12 +120,12 @@ def _gamma_grid(device: torch.device) -> tuple:
 
 def aggd_fit(x: torch.Tensor) -> tuple:
     "(shape, left scale, right scale) of an asymmetric generalised Gaussian fitted to each row of `x` (`... x M`) by moment matching."
-    x2 = x * x
-    neg, pos = x < 0, x > 0
-    left = (torch.where(neg, x2, 0.).sum(-1) / neg.sum(-1)).sqrt()     # NaN when a side is empty, as in the release
-    right = (torch.where(pos, x2, 0.).sum(-1) / pos.sum(-1)).sqrt()
+    xn, xp = x.clamp(max=0), x.clamp(min=0)                            # the negative and the positive side
+    sn, sp = torch.linalg.vecdot(xn, xn), torch.linalg.vecdot(xp, xp)   # sums of squares
+    left = (sn / xn.count_nonzero(-1)).sqrt()                           # NaN when a side is empty, as in the release
+    right = (sp / xp.count_nonzero(-1)).sqrt()
     g = left / right
-    r = x.abs().mean(-1) ** 2 / x2.mean(-1) * (g ** 3 + 1) * (g + 1) / (g ** 2 + 1) ** 2
+    r = (xp.sum(-1) - xn.sum(-1)) ** 2 / (x.shape[-1] * (sn + sp)) * (g ** 3 + 1) * (g + 1) / (g ** 2 + 1) ** 2
     grid, ratio = _gamma_grid(x.device)
     i = torch.searchsorted(ratio, r.contiguous()).clamp_(1, len(ratio) - 1)   # nearest grid ratio: ratio[i-1] or ratio[i]
     i = torch.where((ratio[i - 1] - r) ** 2 <= (ratio[i] - r) ** 2, i - 1, i)
@@ -150,7 +150,7 @@ def mscn(y: torch.Tensor, window: torch.Tensor = None, flat_tol: float = 1e-9) -
     for k in range(1, n): out.add_(rows[..., k:k + w - n + 1], alpha=taps[k])
     mu, sq = out[:len(y)], out[len(y):]
     d = y - mu
-    d = torch.where(d.abs() < flat_tol, 0., d)                          # a flat neighbourhood: exactly zero
+    d.masked_fill_(d.abs() < flat_tol, 0.)                              # a flat neighbourhood: exactly zero
     return d / ((sq - mu * mu).abs().sqrt() + 1)
 
 def niqe_block_features(m: torch.Tensor) -> torch.Tensor:

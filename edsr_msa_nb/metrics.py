@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .core import get_device, image_to_tensor, quantize
+from .core import eval_mode, get_device, image_to_tensor, quantize
 from .data import HRFolder, PairedFolder, imresize_matlab
 
 # %% ../nbs/02_metrics.ipynb #a758c6e9
@@ -235,10 +235,8 @@ def lpips_distance(sr, hr, net: str = 'alex', model: torch.nn.Module = None, dev
     a, b = (t.expand(-1, 3, -1, -1) if t.shape[1] == 1 else t for t in (a, b))
     model = lpips_model(net) if model is None else model
     p = next(model.parameters())
-    was = model.training
-    try:
-        with torch.no_grad(): return model.eval()(a.to(p) / 127.5 - 1, b.to(p) / 127.5 - 1).flatten().double()
-    finally: model.train(was)
+    with torch.no_grad(), eval_mode(model):
+        return model(a.to(p) / 127.5 - 1, b.to(p) / 127.5 - 1).flatten().double()
 
 # %% ../nbs/02_metrics.ipynb #8a340946
 def bicubic_upscale(lr: torch.Tensor, scale: int) -> torch.Tensor:

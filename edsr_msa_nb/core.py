@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'ImageArray', 'open_image', 'uint16_to_uint8', 'load_image', 'image_to_tensor',
-           'quantize', 'tensor_to_image', 'atomic_save', 'load_checked']
+           'quantize', 'tensor_to_image', 'eval_mode', 'atomic_save', 'load_checked']
 
 # %% ../nbs/00_core.ipynb #441bf5c7
 import os
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
@@ -138,13 +139,15 @@ def load_image(src: Union[str, Path, Image.Image], gray: str = 'keep') -> np.nda
 
 # %% ../nbs/00_core.ipynb #e39ca2d6
 def image_to_tensor(a: np.ndarray) -> torch.Tensor:
-    "`H x W x C` (or `N x H x W x C`) uint8/uint16 array to a float32 `C x H x W` (`N x C x H x W`) tensor in [0, 1]."
-    if a.dtype not in (np.uint8, np.uint16):
-        raise TypeError(f"expected a uint8 or uint16 array, got {a.dtype}")
+    "The one array-to-tensor conversion: uint8, uint16 or float-in-[0, 1] `H x W (x C)` or `N x H x W x C` to float32 `(N x) C x H x W` in [0, 1]."
+    if a.dtype == np.uint8: d = 255.
+    elif a.dtype == np.uint16: d = 65535.
+    elif np.issubdtype(a.dtype, np.floating): d = 1.
+    else: raise TypeError(f"image: expected uint8, uint16 or float pixels, got {a.dtype}")
     if a.ndim == 2: a = a[..., None]
-    if a.ndim not in (3, 4): raise ValueError(f"expected H x W x C or N x H x W x C, got shape {a.shape}")
-    t = torch.from_numpy(np.ascontiguousarray(a).astype(np.float32)) / (65535. if a.dtype == np.uint16 else 255.)
-    return t.movedim(-1, -3).contiguous()
+    if a.ndim not in (3, 4): raise ValueError(f"image: expected H x W x C or N x H x W x C, got shape {a.shape}")
+    t = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+    return (t.div_(d) if d != 1. else t).movedim(-1, -3).contiguous()
 
 def quantize(t: torch.Tensor) -> torch.Tensor:
     "Round a [0, 1] float tensor to the nearest 8-bit level (MATLAB `im2uint8` rounding), staying float in [0, 255]."
@@ -154,6 +157,18 @@ def tensor_to_image(t: torch.Tensor) -> np.ndarray:
     "A [0, 1] `C x H x W` (or `N x C x H x W`) tensor to `H x W x C` (`N x H x W x C`) uint8, rounded as `quantize`."
     if t.ndim not in (3, 4): raise ValueError(f"expected C x H x W or N x C x H x W, got shape {tuple(t.shape)}")
     return quantize(t).to(torch.uint8).movedim(-3, -1).cpu().numpy()
+
+# %% ../nbs/00_core.ipynb #bd82f5ff
+@contextmanager
+def eval_mode(*models: torch.nn.Module):
+    "Put `models` in eval mode inside the `with` block; every submodule gets its own `training` flag back afterwards."
+    saved = [[(m, m.training) for m in model.modules()] for model in models]
+    try:
+        for model in models: model.eval()
+        yield models[0] if len(models) == 1 else models
+    finally:
+        for pairs in saved:
+            for m, flag in pairs: m.train(flag)
 
 # %% ../nbs/00_core.ipynb #22c39181
 def atomic_save(obj, path: Union[str, Path]) -> Path:

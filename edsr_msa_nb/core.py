@@ -158,7 +158,7 @@ def tensor_to_image(t: torch.Tensor) -> np.ndarray:
     if t.ndim not in (3, 4): raise ValueError(f"expected C x H x W or N x C x H x W, got shape {tuple(t.shape)}")
     return quantize(t).to(torch.uint8).movedim(-3, -1).cpu().numpy()
 
-# %% ../nbs/00_core.ipynb #bd82f5ff
+# %% ../nbs/00_core.ipynb #1b37ccae
 @contextmanager
 def eval_mode(*models: torch.nn.Module):
     "Put `models` in eval mode inside the `with` block; every submodule gets its own `training` flag back afterwards."

@@ -262,7 +262,7 @@ def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, Non
         raise TypeError(f"image: expected a PIL image, ImageArray, NumPy array or tensor, got {type(image).__name__}")
 
 
-# %% ../nbs/06_inference.ipynb #f7b48fca
+# %% ../nbs/06_inference.ipynb #916c10db
 class ModelMethod:
     "An SR network as a method `sr = m(lr, scale)` for `evaluate`, validation and the demo; runs `upscale`."
     def __init__(self, model: Union[nn.Module, str, Path], name: Optional[str] = None, tile='auto',

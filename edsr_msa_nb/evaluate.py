@@ -122,7 +122,7 @@ def _sr_uint8(method, lr: np.ndarray, scale: int, device) -> np.ndarray:
 
 def compare_figure(hr: np.ndarray, methods: dict, scale: int, crop: Optional[tuple] = None, crop_size: int = 64,
                    device=None, title: str = '', dpi: int = 80):
-    "HR and each method's SR (whole image and a zoomed texture crop, titled with the crop's PSNR): (figure, info)."
+    "HR and each method's SR (whole image and a zoomed crop, box `(x, y, w, h)`, default the busiest window; titled with PSNR): (figure, info)."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
     hr = np.array(modcrop(hr, scale)); lr = bicubic_degrade(hr, scale)

@@ -28,6 +28,7 @@ lic = licenses[cfg['license'].lower()]
 min_python = cfg['min_python']
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+export_requirements = shlex.split(cfg.get('export_requirements', ''))   # pip install "edsr-msa-nb[export]"
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -46,7 +47,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['weights/*.pt', 'weights/*.json']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'export': export_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['EXPORT_FORMATS', 'export_model', 'edsr_msa_export']
 
-# %% ../nbs/07_export.ipynb #306740a6
+# %% ../nbs/07_export.ipynb #d926732f
 import copy
 import os
 import sys
@@ -19,7 +19,7 @@ from torch import nn
 
 from .model import from_pretrained, unwrap_model
 
-# %% ../nbs/07_export.ipynb #4278e7ff
+# %% ../nbs/07_export.ipynb #bd192b8a
 EXPORT_FORMATS = ('onnx', 'torchscript')
 
 def _export_copy(model_or_name) -> nn.Module:
@@ -39,7 +39,7 @@ def _writable_tmp(out: Path, what: str = 'out') -> Path:
     except OSError as e: raise ValueError(f"{what} {str(out)!r}: cannot write there ({e.strerror or e})") from None
     return tmp
 
-# %% ../nbs/07_export.ipynb #71b8aeb8
+# %% ../nbs/07_export.ipynb #c40e3035
 def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None] = None, opset: int = 17,
                  example_size: tuple = (32, 32)) -> Path:
     "Write a network (module, weights name or file) as ONNX or TorchScript to `out`, atomically; batch, height and width stay free."
@@ -64,7 +64,7 @@ def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/07_export.ipynb #7083607d
+# %% ../nbs/07_export.ipynb #9af659f5
 @call_parse
 def edsr_msa_export(
     name: Param("shipped weights name (lite-x4), official EDSR name (edsr-baseline-x4) or weights file", str),

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['EXPORT_FORMATS', 'export_model', 'edsr_msa_export']
 
-# %% ../nbs/07_export.ipynb #d926732f
+# %% ../nbs/07_export.ipynb #aeb3efa7
 import copy
 import os
 import sys
@@ -19,7 +19,7 @@ from torch import nn
 
 from .model import from_pretrained, unwrap_model
 
-# %% ../nbs/07_export.ipynb #bd192b8a
+# %% ../nbs/07_export.ipynb #234f64f5
 EXPORT_FORMATS = ('onnx', 'torchscript')
 
 def _export_copy(model_or_name) -> nn.Module:
@@ -39,13 +39,15 @@ def _writable_tmp(out: Path, what: str = 'out') -> Path:
     except OSError as e: raise ValueError(f"{what} {str(out)!r}: cannot write there ({e.strerror or e})") from None
     return tmp
 
-# %% ../nbs/07_export.ipynb #c40e3035
+# %% ../nbs/07_export.ipynb #47955ca8
 def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None] = None, opset: int = 17,
                  example_size: tuple = (32, 32)) -> Path:
     "Write a network (module, weights name or file) as ONNX or TorchScript to `out`, atomically; batch, height and width stay free."
     if format not in EXPORT_FORMATS: raise ValueError(f"format={format!r}: expected one of {EXPORT_FORMATS}")
     if out is None: raise ValueError("out: expected the file to write")
     out = Path(out)
+    if isinstance(model_or_name, (str, Path)) and Path(model_or_name).resolve() == out.resolve():
+        raise ValueError(f"out {str(out)!r} is the weights file being exported; choose another file")
     tmp = _writable_tmp(out)
     try:
         model = _export_copy(model_or_name)
@@ -64,19 +66,20 @@ def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/07_export.ipynb #9af659f5
+# %% ../nbs/07_export.ipynb #a6b5764d
 @call_parse
 def edsr_msa_export(
     name: Param("shipped weights name (lite-x4), official EDSR name (edsr-baseline-x4) or weights file", str),
     format: Param("onnx or torchscript", str) = 'onnx',
-    out: Param("file to write (default: NAME.onnx or NAME.pt in the current folder)", str) = None,
+    out: Param("file to write (default: NAME.onnx or NAME.torchscript.pt in the current folder)", str) = None,
     opset: Param("ONNX opset version", int) = 17,
     debug: Param("show the full traceback of an error", store_true) = False,
 ):
     "Export a network to ONNX or TorchScript with free batch, height and width; a user error prints one line, exit status 2."
     try:
         if format not in EXPORT_FORMATS: raise ValueError(f"--format {format!r}: expected one of {', '.join(EXPORT_FORMATS)}")
-        out = Path(out or f"{Path(name).stem}.{'onnx' if format == 'onnx' else 'pt'}")
+        out = Path(out or f"{Path(name).stem}.{'onnx' if format == 'onnx' else 'torchscript.pt'}")
+        if Path(name).resolve() == out.resolve(): raise ValueError(f"--out {str(out)!r} is the weights file NAME; choose another file")
         _writable_tmp(out, '--out').unlink()                   # an unwritable --out fails before the weights load
         try: model = from_pretrained(name)
         except (ValueError, FileNotFoundError, ConnectionError) as e: raise ValueError(f"NAME {name!r}: {e}") from None

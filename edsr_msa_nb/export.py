@@ -5,21 +5,20 @@
 # %% auto #0
 __all__ = ['EXPORT_FORMATS', 'export_model', 'edsr_msa_export']
 
-# %% ../nbs/07_export.ipynb #aeb3efa7
+# %% ../nbs/07_export.ipynb #caec3be9
 import copy
-import os
-import sys
 import warnings
 from pathlib import Path
 from typing import Union
 
 import torch
-from fastcore.script import Param, call_parse, store_true
+from fastcore.script import Param
 from torch import nn
 
+from .core import atomic_path, cli
 from .model import from_pretrained, unwrap_model
 
-# %% ../nbs/07_export.ipynb #234f64f5
+# %% ../nbs/07_export.ipynb #a590efd2
 EXPORT_FORMATS = ('onnx', 'torchscript')
 
 def _export_copy(model_or_name) -> nn.Module:
@@ -29,17 +28,16 @@ def _export_copy(model_or_name) -> nn.Module:
         raise TypeError(f"model_or_name: expected an nn.Module, a weights name or a path, got {type(model_or_name).__name__}")
     return copy.deepcopy(unwrap_model(model_or_name)).cpu().float().eval()
 
-def _writable_tmp(out: Path, what: str = 'out') -> Path:
-    "An empty temporary file beside `out`: the export writes there, then replaces `out` in one step."
+def _check_out(out: Path, what: str = 'out') -> Path:
+    "Refuse at once an `out` that is a folder or cannot be written (by writing an empty file beside it)."
     if out.is_dir(): raise ValueError(f"{what} {str(out)!r} is a folder; expected a file name")
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.touch()
+        with atomic_path(out.with_name(f".{out.name}.probe")) as probe: probe.touch()
+        out.with_name(f".{out.name}.probe").unlink()
     except OSError as e: raise ValueError(f"{what} {str(out)!r}: cannot write there ({e.strerror or e})") from None
-    return tmp
+    return out
 
-# %% ../nbs/07_export.ipynb #47955ca8
+# %% ../nbs/07_export.ipynb #2241051f
 def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None] = None, opset: int = 17,
                  example_size: tuple = (32, 32)) -> Path:
     "Write a network (module, weights name or file) as ONNX or TorchScript to `out`, atomically; batch, height and width stay free."
@@ -48,44 +46,33 @@ def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None
     out = Path(out)
     if isinstance(model_or_name, (str, Path)) and Path(model_or_name).resolve() == out.resolve():
         raise ValueError(f"out {str(out)!r} is the weights file being exported; choose another file")
-    tmp = _writable_tmp(out)
-    try:
-        model = _export_copy(model_or_name)
-        n_colors = getattr(getattr(model, 'config', None), 'n_colors', 3)
-        x = torch.rand(1, n_colors, *example_size, generator=torch.Generator().manual_seed(0))
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter('ignore')      # tracer notes on the channel checks, deprecation notes
-            if format == 'onnx':
-                axes = {'lr': {0: 'batch', 2: 'height', 3: 'width'}, 'sr': {0: 'batch', 2: 'sr_height', 3: 'sr_width'}}
-                torch.onnx.export(model, (x,), str(tmp), input_names=['lr'], output_names=['sr'],
-                                  dynamic_axes=axes, opset_version=opset, dynamo=False)
-            else: torch.jit.trace(model, x, check_trace=False).save(str(tmp))
-        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists(): tmp.unlink()
+    _check_out(out)
+    model = _export_copy(model_or_name)
+    n_colors = getattr(getattr(model, 'config', None), 'n_colors', 3)
+    x = torch.rand(1, n_colors, *example_size, generator=torch.Generator().manual_seed(0))
+    with atomic_path(out) as tmp, torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')      # tracer notes on the channel checks, deprecation notes
+        if format == 'onnx':
+            axes = {'lr': {0: 'batch', 2: 'height', 3: 'width'}, 'sr': {0: 'batch', 2: 'sr_height', 3: 'sr_width'}}
+            torch.onnx.export(model, (x,), str(tmp), input_names=['lr'], output_names=['sr'],
+                              dynamic_axes=axes, opset_version=opset, dynamo=False)
+        else: torch.jit.trace(model, x, check_trace=False).save(str(tmp))
     return out
 
-# %% ../nbs/07_export.ipynb #a6b5764d
-@call_parse
+# %% ../nbs/07_export.ipynb #623771b3
+@cli
 def edsr_msa_export(
     name: Param("shipped weights name (lite-x4), official EDSR name (edsr-baseline-x4) or weights file", str),
     format: Param("onnx or torchscript", str) = 'onnx',
     out: Param("file to write (default: NAME.onnx or NAME.torchscript.pt in the current folder)", str) = None,
     opset: Param("ONNX opset version", int) = 17,
-    debug: Param("show the full traceback of an error", store_true) = False,
 ):
     "Export a network to ONNX or TorchScript with free batch, height and width; a user error prints one line, exit status 2."
-    try:
-        if format not in EXPORT_FORMATS: raise ValueError(f"--format {format!r}: expected one of {', '.join(EXPORT_FORMATS)}")
-        out = Path(out or f"{Path(name).stem}.{'onnx' if format == 'onnx' else 'torchscript.pt'}")
-        if Path(name).resolve() == out.resolve(): raise ValueError(f"--out {str(out)!r} is the weights file NAME; choose another file")
-        _writable_tmp(out, '--out').unlink()                   # an unwritable --out fails before the weights load
-        try: model = from_pretrained(name)
-        except (ValueError, FileNotFoundError, ConnectionError) as e: raise ValueError(f"NAME {name!r}: {e}") from None
-        dst = export_model(model, format, out, opset)
-    except (ValueError, TypeError, FileNotFoundError, ConnectionError) as e:
-        if debug: raise
-        print(f"edsr_msa_export: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
-        sys.exit(2)
+    if format not in EXPORT_FORMATS: raise ValueError(f"--format {format!r}: expected one of {', '.join(EXPORT_FORMATS)}")
+    out = Path(out or f"{Path(name).stem}.{'onnx' if format == 'onnx' else 'torchscript.pt'}")
+    if Path(name).resolve() == out.resolve(): raise ValueError(f"--out {str(out)!r} is the weights file NAME; choose another file")
+    _check_out(out, '--out')                                   # an unwritable --out fails before the weights load
+    try: model = from_pretrained(name)
+    except (ValueError, OSError) as e: raise ValueError(f"NAME {name!r}: {e}") from None
+    dst = export_model(model, format, out, opset)
     print(f"{name} -> {dst} ({format}, {dst.stat().st_size / 1e6:.2f} MB)")

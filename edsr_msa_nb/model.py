@@ -238,7 +238,7 @@ def save_weights(model: EDSRMSA, path: Union[str, Path], dtype: Optional[torch.d
 def read_weights_file(path: Union[str, Path], map_location='cpu') -> dict:
     "The checked payload of a weight file: `format`, `config`, `state_dict`, `meta`."
     payload = load_checked(path, WEIGHTS_FORMAT, 'weights file', map_location,
-                           hint=', nor an EDSR-PyTorch or BasicSR EDSR checkpoint (see their key names in the last section)')
+                           hint=', nor an EDSR-PyTorch or BasicSR EDSR checkpoint (none of their key names)')
     for key in ('config', 'state_dict'):
         if not isinstance(payload.get(key), dict): raise ValueError(f"{str(path)!r}: entry {key!r} is missing or not a dict")
     return payload

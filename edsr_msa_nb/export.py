@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['EXPORT_FORMATS', 'export_model', 'edsr_msa_export']
 
-# %% ../nbs/07_export.ipynb #caec3be9
+# %% ../nbs/07_export.ipynb #760fe9ef
 import copy
 import warnings
 from pathlib import Path
@@ -18,7 +18,7 @@ from torch import nn
 from .core import atomic_path, cli
 from .model import from_pretrained, unwrap_model
 
-# %% ../nbs/07_export.ipynb #a590efd2
+# %% ../nbs/07_export.ipynb #ddc834d4
 EXPORT_FORMATS = ('onnx', 'torchscript')
 
 def _export_copy(model_or_name) -> nn.Module:
@@ -37,7 +37,7 @@ def _check_out(out: Path, what: str = 'out') -> Path:
     except OSError as e: raise ValueError(f"{what} {str(out)!r}: cannot write there ({e.strerror or e})") from None
     return out
 
-# %% ../nbs/07_export.ipynb #2241051f
+# %% ../nbs/07_export.ipynb #2997281a
 def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None] = None, opset: int = 17,
                  example_size: tuple = (32, 32)) -> Path:
     "Write a network (module, weights name or file) as ONNX or TorchScript to `out`, atomically; batch, height and width stay free."
@@ -59,7 +59,7 @@ def export_model(model_or_name, format: str = 'onnx', out: Union[str, Path, None
         else: torch.jit.trace(model, x, check_trace=False).save(str(tmp))
     return out
 
-# %% ../nbs/07_export.ipynb #623771b3
+# %% ../nbs/07_export.ipynb #a006f3d9
 @cli
 def edsr_msa_export(
     name: Param("shipped weights name (lite-x4), official EDSR name (edsr-baseline-x4) or weights file", str),

@@ -240,7 +240,7 @@ USER_ERRORS = (ValueError, OSError)
 
 def run_cli(func: Callable, argv=None, prog: Optional[str] = None):
     "Parse `argv` (default `sys.argv[1:]`) for `func` and call it; user errors: one line on stderr, exit 2."
-    p = anno_parser(func, prog)            # prog None: the script's own name
+    p = anno_parser(func, prog or func.__name__)   # the console scripts are named after their functions
     p.add_argument('--debug', action='store_true', help='show the full traceback of an error')
     kw = vars(p.parse_args(sys.argv[1:] if argv is None else argv))
     debug = kw.pop('debug'); kw.pop('pdb', None); kw.pop('xtra', None)

@@ -29,9 +29,8 @@ import numpy as np
 import torch
 from scipy import ndimage
 from torch.utils.data import DataLoader, Dataset
-from tqdm.auto import tqdm
 
-from .core import image_to_tensor, load_image
+from .core import image_to_tensor, load_image, progress_bar
 
 # %% ../nbs/01_data.ipynb #802099ca
 def data_root() -> Optional[Path]:
@@ -338,7 +337,7 @@ def download_file(url: str, dest: Union[str, Path], sha256: str = None, progress
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r, open(part, 'wb') as f:
             total = int(r.headers.get('Content-Length') or 0) or None
-            with tqdm(total=total, unit='B', unit_scale=True, desc=dest.name, disable=not progress, leave=False) as bar:
+            with progress_bar(total=total, unit='B', unit_scale=True, desc=dest.name, disable=not progress, leave=False) as bar:
                 while True:
                     chunk = r.read(1 << 20)
                     if not chunk: break
@@ -446,7 +445,7 @@ def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progr
     work = Path(tempfile.mkdtemp(prefix=f'.{key}-', dir=final.parent))
     try:
         if src.files:
-            for url in tqdm(src.files, desc=key, disable=not progress):
+            for url in progress_bar(src.files, desc=key, disable=not progress):
                 download_file(url, work / 'images' / url.rsplit('/', 1)[-1], progress=False)
             folder = work / 'images'
         else:
@@ -486,7 +485,7 @@ class SRPatchDataset(Dataset):
         if isinstance(images, (str, Path)):
             paths = image_paths(resolve_dataset(images))
             names = [p.stem for p in paths]
-            images = [load_image(p, gray='rgb') for p in tqdm(paths, desc='decoding', leave=False)]
+            images = [load_image(p, gray='rgb') for p in progress_bar(paths, desc='decoding', leave=False)]
         images = list(images)
         names = list(names) if names is not None else [f'image {i}' for i in range(len(images))]
         self.scale, self.lr_patch, self.augment, self.repeat = int(scale), int(lr_patch), augment, int(repeat)

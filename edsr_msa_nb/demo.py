@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from fastcore.script import Param, call_parse, store_true
+from fastcore.script import Param, store_true
 from PIL import Image
 
-from .core import get_device
+from .core import cli, get_device
 from .data import HRFolder, bicubic_degrade, busiest_window, sample_images
 from .model import from_pretrained, save_weights
 from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
@@ -117,7 +117,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
     return dict(table=out / 'results.md', csv=csv_path, json=json_path, result=res, **figs)
 
 # %% ../nbs/15_demo.ipynb #82264406
-@call_parse
+@cli
 def edsr_msa_demo(
     out: Param("output folder", str) = 'edsr_msa_demo',
     minutes: Param("training budget in minutes when no weights ship", float) = 4.0,

@@ -13,11 +13,11 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
-from fastcore.script import Param, call_parse, store_true
+from fastcore.script import Param, store_true
 from PIL import Image
 from torch import nn
 
-from .core import get_device, image_to_tensor, tensor_to_image
+from .core import cli, get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, psnr_y
 from .model import available_weights, from_pretrained
@@ -94,7 +94,7 @@ def side_by_side(result: EvalResult, digits: int = 2) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/14_evaluate.ipynb #31e320e1
-@call_parse
+@cli
 def edsr_msa_eval(
     data: Param("dataset names (Set5, Set14, B100, Urban100, ...) or folders of HR images", str, nargs='+', required=True) = None,
     scales: Param("upscaling factors", int, nargs='+') = (2, 3, 4),
@@ -108,7 +108,7 @@ def edsr_msa_eval(
     "Print PSNR/SSIM (papers' protocol), NIQE or LPIPS of bicubic and models side by side; write per-image results."
     try: res, skipped = evaluate_methods(list(data), scales, list(method), 'auto' if tile is None else tile, ensemble, device,
                                          metrics=list(metrics))
-    except (ValueError, FileNotFoundError, TypeError, ImportError) as e: raise SystemExit(f"edsr_msa_eval: {e}") from None
+    except (TypeError, ImportError) as e: raise ValueError(str(e)) from None   # a bad method spec, a missing extra
     print(side_by_side(res))
     for s in skipped: print('note:', s)
     js = res.to_json(out); cs = res.to_csv(Path(out).with_suffix('.csv'))

@@ -17,12 +17,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from fastcore.script import Param, call_parse
+from fastcore.script import Param
 from PIL import Image
 from scipy import ndimage, stats
 from torch import nn
 
-from .core import eval_mode, get_device, image_to_tensor, load_image
+from .core import cli, eval_mode, get_device, image_to_tensor, load_image, progress_bar
 from .data import bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import rgb_to_y
 from .attention import MultiScaleAttention
@@ -95,11 +95,10 @@ def texture_agreement(m, ref, top: float = 0.2, seed: int = 0) -> Dict[str, floa
 def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale: int, top: float = 0.2,
                             max_lr: Optional[int] = None, progress: bool = True) -> Tuple[list, str]:
     "Per-image agreement of each MSA map (and their mean) with the texture references over `datasets` (name -> `HRFolder`); rows and a markdown table."
-    from tqdm.auto import tqdm
     dev = next(model.parameters()).device
     rows = []
     items = [(dn, ds, i) for dn, ds in datasets.items() for i in range(len(ds))]
-    for dn, ds, i in tqdm(items, disable=not progress, desc='attention vs texture'):
+    for dn, ds, i in progress_bar(items, disable=not progress, desc='attention vs texture'):
         it = ds.get(i, scale)
         hr, lr = it.hr, it.lr
         if hr.shape[2] == 1: hr, lr = np.repeat(hr, 3, 2), np.repeat(lr, 3, 2)
@@ -175,7 +174,7 @@ def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[S
     return Explanation(method, maps, fig, res, time.perf_counter() - t0)
 
 # %% ../nbs/13_attention_maps.ipynb #edebf9d5
-@call_parse
+@cli
 def edsr_msa_explain(
     image: Param("image file to explain (the LR input)", str),
     weights: Param("weights file or shipped name (`from_pretrained`); omitted: an untrained --preset model", str) = None,
@@ -200,8 +199,8 @@ def edsr_msa_explain(
         model = model.to(get_device(device)).eval()
         kw = {'fold': fold} if method == 'lam' else {}
         e = explain(model, image, method, box=box, kind=kind, layers=layers, **kw)
-    except (ValueError, FileNotFoundError, KeyError, TypeError, RuntimeError) as err:
-        raise SystemExit(f"edsr_msa_explain: {err}") from None            # one clean line, exit status 1
+    except (KeyError, TypeError, RuntimeError) as err:      # a bad layer name, a mismatched weights file: the user's
+        raise ValueError(str(err).strip('"')) from None
     e.save(out, dpi=dpi); plt.close(e.figure)
     extra = f", DI {e.result.di:.2f}, completeness {e.result.completeness:.3f}" if method == 'lam' else ''
     layer_note = f" layers {list(e.result.per_layer)}," if method in CAM_METHODS else ''

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from scipy import stats
 from torch import nn
 
-from .core import eval_mode, image_to_tensor
+from .core import eval_mode, image_to_tensor, progress_bar
 from .data import busiest_window
 from .gradcam import SRTarget, as_display, check_box, draw_box, full_fp32, overlay
 
@@ -148,10 +148,9 @@ def _lam_row(models: Dict[str, nn.Module], it, scale: int, crop: int, window: in
 def lam_di_table(models: Dict[str, nn.Module], folders, scale: int, crop: int = 48, window: int = 16,
                  progress: bool = True, **lam_kwargs) -> Tuple[list, str]:
     "LAM Diffusion Index of each model on each image of `folders` (an `HRFolder` or a list), same window per image; rows and a markdown table."
-    from tqdm.auto import tqdm
     folders = list(folders) if isinstance(folders, (list, tuple)) else [folders]
     items = [(f, i) for f in folders for i in range(len(f))]
-    rows = [_lam_row(models, f.get(i, scale), scale, crop, window, **lam_kwargs) for f, i in tqdm(items, disable=not progress, desc='LAM')]
+    rows = [_lam_row(models, f.get(i, scale), scale, crop, window, **lam_kwargs) for f, i in progress_bar(items, disable=not progress, desc='LAM')]
     names = list(models)
     diff = len(names) == 2
     head = [f'DI {n}' for n in names] + ([f'{names[1]} - {names[0]}'] if diff else [])

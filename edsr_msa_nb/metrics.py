@@ -22,9 +22,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
-from tqdm.auto import tqdm
 
-from .core import eval_mode, get_device, image_to_tensor, quantize
+from .core import eval_mode, get_device, image_to_tensor, progress_bar, quantize
 from .data import HRFolder, PairedFolder, imresize_matlab
 
 # %% ../nbs/02_metrics.ipynb #a758c6e9
@@ -362,7 +361,7 @@ def evaluate(method: Union[str, Callable], dataset, scales: Sequence[int] = (2, 
     rows, sets = [], _as_sets(dataset, scales)
     jobs = [(ds, s, i) for ds in sets for s in scales if s in ds.scales for i in range(len(ds))]
     if not jobs: raise ValueError(f"nothing to evaluate: scales {scales} are not in {sets}")
-    for ds, s, i in tqdm(jobs, desc=f'{name}', disable=not progress, leave=False):
+    for ds, s, i in progress_bar(jobs, desc=f'{name}', disable=not progress, leave=False):
         item = ds.get(i, s)
         lr = image_to_tensor(item.lr)[None].to(device)
         t0 = time.perf_counter()

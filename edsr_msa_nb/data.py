@@ -29,7 +29,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import load_image
+from .core import image_to_tensor, load_image
 
 # %% ../nbs/01_data.ipynb #802099ca
 def data_root() -> Optional[Path]:
@@ -459,10 +459,6 @@ def _augment(lr: np.ndarray, hr: np.ndarray, code: int):
         return a
     return f(lr), f(hr)
 
-def _to_float(a: np.ndarray) -> torch.Tensor:
-    "uint8 `h x w x C` view to float `C x h x w` in [0, 1] (one copy, one conversion)."
-    return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).float().div_(255.)
-
 class SRPatchDataset(Dataset):
     "Random aligned (LR, HR) patches as float `C x h x w` tensors in [0, 1], with flips and 90-degree rotations."
     def __init__(self, images: Union[str, Path, Sequence[np.ndarray]], scale: int, lr_patch: int = 48,
@@ -501,7 +497,7 @@ class SRPatchDataset(Dataset):
         y, x, code = r % ny, (r // ny) % nx, (r // (ny * nx)) % 8
         lr_p, hr_p = lr[y:y + p, x:x + p], hr[y * s:(y + p) * s, x * s:(x + p) * s]
         if self.augment: lr_p, hr_p = _augment(lr_p, hr_p, code)
-        return _to_float(lr_p), _to_float(hr_p)
+        return image_to_tensor(lr_p), image_to_tensor(hr_p)
 
 def _seed_worker(worker_id: int):
     import random

@@ -20,7 +20,8 @@ from .data import HRFolder, bicubic_degrade, sample_images
 from .model import from_pretrained, save_weights
 from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
 from .interpret import explain
-from .evaluate import ModelMethod, _family_members, compare_figure, evaluate_methods, side_by_side, texture_crop
+from .inference import ModelMethod
+from .evaluate import _family_members, compare_figure, evaluate_methods, side_by_side, texture_crop
 
 # %% ../nbs/15_demo.ipynb #4a8ac70e
 def _centre_crop(a: np.ndarray, side: Optional[int]) -> np.ndarray:

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['tile_starts', 'fit_tile', 'edge_ramp', 'tiled_forward', 'model_scale', 'auto_tile', 'self_ensemble', 'sr_forward',
-           'run_tiled', 'upscale', 'edsr_msa_upscale']
+           'run_tiled', 'upscale', 'ModelMethod', 'edsr_msa_upscale']
 
 # %% ../nbs/06_inference.ipynb #ed42c565
 import math
@@ -20,7 +20,7 @@ from fastcore.script import Param, call_parse, store_true
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import ImageArray, get_device, open_image, quantize
+from .core import ImageArray, eval_mode, get_device, image_to_tensor, open_image, quantize
 from .data import imresize_matlab
 from .model import from_pretrained
 
@@ -145,12 +145,14 @@ def self_ensemble(fn: Callable) -> Callable:
     return ensembled
 
 # %% ../nbs/06_inference.ipynb #0faace8b
-def sr_forward(model: nn.Module, device: torch.device, half: bool = False, ensemble: bool = False) -> Callable:
+def sr_forward(model: nn.Module, device: torch.device, half: bool = False, ensemble: bool = False,
+               channels_last: bool = False) -> Callable:
     "The function `tiled_forward` applies: LR tile (CPU, float [0, 1]) -> SR tile (CPU, float32)."
     def fwd(t: torch.Tensor) -> torch.Tensor:
         gray = t.shape[1] == 1
         t = t.to(device, non_blocking=True)
         if gray: t = t.expand(-1, 3, -1, -1)
+        if channels_last: t = t.contiguous(memory_format=torch.channels_last)
         with torch.autocast(device.type, dtype=torch.float16, enabled=half):
             y = model(t)
         y = y.float()
@@ -188,14 +190,6 @@ def _split_alpha(a: np.ndarray):
         raise ValueError(f"image: expected H x W or H x W x C with C in 1..4, got shape {a.shape}")
     return (a[..., :-1], a[..., -1]) if a.shape[2] in (2, 4) else (a, None)
 
-def _to_float(a: np.ndarray) -> torch.Tensor:
-    "H x W x C array (uint8, uint16 or float in [0, 1]) to a 1 x C x H x W float32 tensor in [0, 1]."
-    if a.dtype == np.uint8: d = 255.
-    elif a.dtype == np.uint16: d = 65535.
-    elif np.issubdtype(a.dtype, np.floating): d = 1.
-    else: raise TypeError(f"image: expected uint8, uint16 or float pixels, got {a.dtype}")
-    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32) / np.float32(d)).permute(2, 0, 1)[None]
-
 def _round_to(t: torch.Tensor, dtype) -> np.ndarray:
     "1 x C x h x w float [0, 1] to h x w x C of `dtype` (uint8 rounded as `quantize`, uint16 likewise at 65535)."
     t = t[0].movedim(0, -1)
@@ -203,16 +197,16 @@ def _round_to(t: torch.Tensor, dtype) -> np.ndarray:
     if dtype == np.uint16: return (t.clamp(0, 1) * 65535.).add_(0.5).floor_().numpy().astype(np.uint16)
     return t.clamp(0, 1).numpy().astype(dtype)
 
-def _upscale_array(a: np.ndarray, model, scale, tile, overlap, ensemble, device, half, progress) -> np.ndarray:
+def _upscale_array(a: np.ndarray, model, scale, tile, overlap, ensemble, device, half, progress, channels_last) -> np.ndarray:
     color, alpha = _split_alpha(a)
     h, w, c = color.shape
     out = np.empty((h * scale, w * scale, c + (alpha is not None)), a.dtype)
     def sink(rows, cols, band): out[rows, cols, :c] = _round_to(band, a.dtype)
-    fn = sr_forward(model, device, half, ensemble)
+    fn = sr_forward(model, device, half, ensemble, channels_last)
     with torch.inference_mode():
-        run_tiled(_to_float(color), fn, scale, tile, overlap, sink, progress, device)
+        run_tiled(image_to_tensor(color)[None], fn, scale, tile, overlap, sink, progress, device)
         if alpha is not None:
-            out[..., c:] = _round_to(imresize_matlab(_to_float(alpha[..., None]), scale=scale), a.dtype)
+            out[..., c:] = _round_to(imresize_matlab(image_to_tensor(alpha)[None], scale=scale), a.dtype)
     return out
 
 # %% ../nbs/06_inference.ipynb #882ad4de
@@ -221,12 +215,13 @@ def _to_pil(a: np.ndarray) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(a[..., 0] if a.shape[2] == 1 else a))
 
 def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, None] = 'auto', overlap: int = 32,
-            ensemble: bool = False, device=None, half: Optional[bool] = None, progress: bool = False):
+            ensemble: bool = False, device=None, half: Optional[bool] = None, progress: bool = False,
+            channels_last: bool = False):
     "Super-resolve `image` (PIL, path, `ImageArray`, array or tensor; any size) with `model` (module, weights name or path)."
     model, scale = _resolve_model(model, scale)
     if isinstance(model, nn.Module):
         device = torch.device(device) if device is not None else get_device()
-        model = model.to(device).eval()
+        model = model.to(device)
     else: device = torch.device(device or 'cpu')
     half = (device.type == 'cuda') if half is None else bool(half)
     if tile == 'auto': tile = auto_tile(model, device, scale) if isinstance(model, nn.Module) else 256
@@ -234,36 +229,57 @@ def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, Non
     elif not isinstance(tile, (int, np.integer)) or tile < 0:
         raise ValueError(f"tile={tile!r}: expected 'auto', 0/None (no tiling) or a positive number of LR pixels")
     kw = dict(model=model, scale=scale, tile=int(tile), overlap=overlap, ensemble=ensemble, device=device,
-              half=half, progress=progress)
-    if isinstance(image, torch.Tensor):
-        if image.ndim not in (3, 4) or image.shape[-3] not in (1, 2, 3, 4):
-            raise ValueError(f"image: expected a C x H x W or N x C x H x W tensor, C in 1..4, got {tuple(image.shape)}")
-        x = (image[None] if image.ndim == 3 else image).detach().float().cpu()
-        c = x.shape[1] - (x.shape[1] in (2, 4))
-        fn = sr_forward(model, device, half, ensemble)
-        with torch.inference_mode():
-            y = run_tiled(x[:, :c], fn, scale, int(tile), overlap, None, progress, device).clamp(0, 1)
-            if c < x.shape[1]: y = torch.cat([y, imresize_matlab(x[:, c:], scale=scale).clamp(0, 1)], 1)
-        return (y[0] if image.ndim == 3 else y).to(image.device)
-    if isinstance(image, (str, Path)): image = open_image(image)
-    if isinstance(image, ImageArray):
-        a = image.pixels if image.alpha is None else np.dstack([image.pixels, image.alpha.astype(image.pixels.dtype)])
-        out = _upscale_array(a, **kw)
-        color, alpha = _split_alpha(out) if image.alpha is not None else (out, None)
-        note = f"upscaled x{scale}" + (' (alpha with bicubic)' if alpha is not None else '')
-        return ImageArray(np.ascontiguousarray(color), None if alpha is None else np.ascontiguousarray(alpha),
-                          image.path, list(image.notes) + [note])
-    if isinstance(image, Image.Image):
-        im = open_image(image)
-        if im.bit_depth == 16 and (im.alpha is not None or not im.is_gray):
-            raise ValueError(f"image: 16-bit {image.mode} images are not supported")
-        a = im.pixels if im.alpha is None else np.dstack([im.pixels, im.alpha])
-        out = _upscale_array(a, **kw)
-        return _to_pil(out)
-    if isinstance(image, np.ndarray):
-        out = _upscale_array(image, **kw)
-        return out[..., 0] if image.ndim == 2 else out
-    raise TypeError(f"image: expected a PIL image, ImageArray, NumPy array or tensor, got {type(image).__name__}")
+              half=half, progress=progress, channels_last=channels_last)
+    with eval_mode(*([model] if isinstance(model, nn.Module) else [])):
+        if isinstance(image, torch.Tensor):
+            if image.ndim not in (3, 4) or image.shape[-3] not in (1, 2, 3, 4):
+                raise ValueError(f"image: expected a C x H x W or N x C x H x W tensor, C in 1..4, got {tuple(image.shape)}")
+            x = (image[None] if image.ndim == 3 else image).detach().float().cpu()
+            c = x.shape[1] - (x.shape[1] in (2, 4))
+            fn = sr_forward(model, device, half, ensemble, channels_last)
+            with torch.inference_mode():
+                y = run_tiled(x[:, :c], fn, scale, int(tile), overlap, None, progress, device).clamp(0, 1)
+                if c < x.shape[1]: y = torch.cat([y, imresize_matlab(x[:, c:], scale=scale).clamp(0, 1)], 1)
+            return (y[0] if image.ndim == 3 else y).to(image.device)
+        if isinstance(image, (str, Path)): image = open_image(image)
+        if isinstance(image, ImageArray):
+            a = image.pixels if image.alpha is None else np.dstack([image.pixels, image.alpha.astype(image.pixels.dtype)])
+            out = _upscale_array(a, **kw)
+            color, alpha = _split_alpha(out) if image.alpha is not None else (out, None)
+            note = f"upscaled x{scale}" + (' (alpha with bicubic)' if alpha is not None else '')
+            return ImageArray(np.ascontiguousarray(color), None if alpha is None else np.ascontiguousarray(alpha),
+                              image.path, list(image.notes) + [note])
+        if isinstance(image, Image.Image):
+            im = open_image(image)
+            if im.bit_depth == 16 and (im.alpha is not None or not im.is_gray):
+                raise ValueError(f"image: 16-bit {image.mode} images are not supported")
+            a = im.pixels if im.alpha is None else np.dstack([im.pixels, im.alpha])
+            out = _upscale_array(a, **kw)
+            return _to_pil(out)
+        if isinstance(image, np.ndarray):
+            out = _upscale_array(image, **kw)
+            return out[..., 0] if image.ndim == 2 else out
+        raise TypeError(f"image: expected a PIL image, ImageArray, NumPy array or tensor, got {type(image).__name__}")
+
+
+# %% ../nbs/06_inference.ipynb #916c10db
+class ModelMethod:
+    "An SR network as a method `sr = m(lr, scale)` for `evaluate`, validation and the demo; runs `upscale`."
+    def __init__(self, model: Union[nn.Module, str, Path], name: Optional[str] = None, tile='auto',
+                 ensemble: bool = False, device=None, half: bool = False, channels_last: bool = False):
+        self.name = name or (Path(str(model)).stem if isinstance(model, (str, Path)) else type(model).__name__)
+        self.model = from_pretrained(str(model)) if isinstance(model, (str, Path)) else model
+        self.scale = model_scale(self.model)
+        if self.scale is None: raise ValueError(f"model {self.name!r} does not say its scale (model.scale or model.config.scale)")
+        if ensemble: self.name += '+'
+        self.tile, self.ensemble, self.device = tile, ensemble, get_device(device)
+        self.half, self.channels_last = half, channels_last
+    def __repr__(self): return f"ModelMethod({self.name!r}, x{self.scale})"
+    def __call__(self, lr: torch.Tensor, scale: int) -> torch.Tensor:
+        if scale != self.scale:
+            raise ValueError(f"{self.name} was trained for x{self.scale}, not x{scale}: use weights trained for x{scale}")
+        return upscale(lr, self.model, scale, tile=self.tile, ensemble=self.ensemble, device=self.device,
+                       half=self.half, channels_last=self.channels_last)
 
 # %% ../nbs/06_inference.ipynb #f614967f
 @call_parse

@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['SELECT_RULES', 'RESUMABLE', 'TRAIN_PRESETS', 'option', 'StageConfig', 'TrainConfig', 'StepBatchSampler',
-           'SeededPatches', 'ddp_setup', 'ddp_teardown', 'Trainer', 'NonFiniteLossError', 'plot_history',
-           'write_history', 'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'FlagError', 'TrainCommand',
-           'train_flags', 'train_parser', 'config_from_flags', 'resume_config', 'edsr_msa_train', 'ModelEMA',
-           'load_checkpoint', 'rng_state', 'set_rng_state', 'CHECKPOINT_FORMAT', 'state_fingerprint',
-           'SAMPLE_VAL_NAMES', 'ImageListSet', 'load_training_images', 'validation_set']
+           'SeededPatches', 'ddp_setup', 'ddp_teardown', 'Trainer', 'NonFiniteLossError', 'validation_psnr',
+           'rank_fingerprints', 'check_vgg_weights', 'plot_history', 'write_history', 'tiny_config', 'train_preset',
+           'with_steps', 'with_scales', 'FlagError', 'TrainCommand', 'train_flags', 'train_parser', 'config_from_flags',
+           'resume_config', 'edsr_msa_train', 'ModelEMA', 'load_checkpoint', 'rng_state', 'set_rng_state',
+           'CHECKPOINT_FORMAT', 'state_fingerprint', 'SAMPLE_VAL_NAMES', 'ImageListSet', 'load_training_images',
+           'validation_set']
 
 # %% ../nbs/10_train.ipynb #0a42bf0c
 import argparse
@@ -32,7 +33,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
-from .checkpoint import CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, rng_state, set_rng_state, state_fingerprint
+from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_states, rng_state, set_rng_state,
+                                    state_fingerprint, states)
 from .core import USER_ERRORS, atomic_save, eval_mode, get_device, seed_everything
 from .data import SAMPLE_VAL_NAMES, ImageListSet, SRPatchDataset, load_training_images, validation_set
 from .inference import ModelMethod
@@ -52,6 +54,8 @@ def option(default=MISSING, help: str = '', flag: Optional[str] = None, resume: 
     meta = dict(help=help, flag=flag, resume=resume, nargs=nargs, type=type, apply=apply)
     return field(default=default, default_factory=default_factory, metadata={'cli': meta})
 
+SELECT_RULES = ('psnr', 'last', 'niqe')   # how a stage picks its `best` weights
+
 def _set(cfg, **kw):
     "A copy of `cfg` with fields `kw` set."
     cfg = copy.deepcopy(cfg)
@@ -67,8 +71,6 @@ def _set_stages(cfg, only_pixel: bool = False, **kw):
     return cfg
 
 # %% ../nbs/10_train.ipynb #dc3904ae
-SELECT_RULES = ('psnr', 'last', 'niqe')
-
 @dataclass
 class StageConfig:
     "One training stage: its loss, scale, length, the optimisers' schedule, and the rule that picks its `best` weights."
@@ -240,6 +242,7 @@ class StepBatchSampler(Sampler):
     def state_dict(self) -> dict:
         return dict(n=self.n, batch_size=self.batch_size, seed=self.seed, world_size=self.world_size)
 
+# %% ../nbs/10_train.ipynb #93996191
 class SeededPatches(Dataset):
     "Wraps a patch dataset: item `(i, seed)` is `dataset[i]` drawn with torch's generator seeded by `seed` (forked)."
     def __init__(self, dataset: Dataset): self.dataset = dataset
@@ -301,6 +304,9 @@ class Trainer:
     def eval_model(self) -> EDSRMSA: return self.ema.module if self.ema is not None else self.model_raw
 
 # %% ../nbs/10_train.ipynb #7e3a9c14
+class NonFiniteLossError(FloatingPointError):
+    "A loss became NaN or infinite; the message names the step and the last good checkpoint."
+
 def _amp_mode(amp: str, device: torch.device) -> Optional[torch.dtype]:
     if amp == 'auto': return torch.float16 if device.type == 'cuda' else None
     if amp == 'off': return None
@@ -308,6 +314,10 @@ def _amp_mode(amp: str, device: torch.device) -> Optional[torch.dtype]:
         if device.type != 'cuda': raise ValueError(f"amp='fp16' needs a CUDA device (got {device}); use 'bf16' or 'off' on {device.type}")
         return torch.float16
     return torch.bfloat16
+
+def _place(m: nn.Module, device: torch.device, channels_last: bool) -> nn.Module:
+    m = m.to(device)
+    return m.to(memory_format=torch.channels_last) if channels_last else m
 
 def _optimiser(params, lr: float, st: StageConfig, weight_decay: float, amp_dtype, device: torch.device) -> tuple:
     "Adam, its schedule (`st.lr_factor`) and a gradient scaler (on for fp16 only)."
@@ -322,16 +332,14 @@ def _build_stage(self: Trainer, prev: Optional[EDSRMSA] = None):
     model = edsr_msa(cfg.model, st.scale, **cfg.model_overrides)
     src = load_weights(st.init) if st.init not in ('previous', 'scratch') else prev if st.init == 'previous' else None
     self.transfer_report = transfer_scale_weights(src, model) if src is not None else None
-    model = model.to(self.device)
-    if cfg.channels_last: model = model.to(memory_format=torch.channels_last)
+    model = _place(model, self.device, cfg.channels_last)
     self.ema = ModelEMA(model, cfg.ema) if cfg.ema > 0 else None
     self.model = _ddp(model, self.device, self.distributed)
     self.opt_g, self.sched_g, self.scaler_g = _optimiser(model.parameters(), st.lr, st, st.weight_decay, self.amp_dtype, self.device)
     self.loss, self.gan = CombinedLoss(st.loss).to(self.device), GANLoss(st.loss.gan)
     self.disc = self.opt_d = self.sched_d = self.scaler_d = None
     if st.adversarial:
-        d = discriminator(st.discriminator, nf=st.d_nf).to(self.device)
-        if cfg.channels_last: d = d.to(memory_format=torch.channels_last)
+        d = _place(discriminator(st.discriminator, nf=st.d_nf), self.device, cfg.channels_last)
         self.disc = _ddp(d, self.device, self.distributed)
         self.opt_d, self.sched_d, self.scaler_d = _optimiser(d.parameters(), st.lr_d, st, 0.0, self.amp_dtype, self.device)
     if self._images is None: self._images = load_training_images(cfg.data, self.progress and self.is_main)
@@ -356,9 +364,6 @@ def _loader(self: Trainer) -> DataLoader:
     return DataLoader(SeededPatches(self.patches), batch_sampler=self.sampler, num_workers=workers, pin_memory=cuda)
 
 # %% ../nbs/10_train.ipynb #7e3a9c17
-class NonFiniteLossError(FloatingPointError):
-    "A loss became NaN or infinite; the message names the step and the last good checkpoint."
-
 @patch
 def _check(self: Trainer, name: str, v: torch.Tensor):
     if torch.isfinite(v).all(): return
@@ -408,6 +413,13 @@ def train_step(self: Trainer, lr: torch.Tensor, hr: torch.Tensor) -> dict:
     return log
 
 # %% ../nbs/10_train.ipynb #7e3a9c20
+def validation_psnr(model: nn.Module, val_set, scale: int, device=None, channels_last: bool = False) -> Tuple[float, float]:
+    "Mean PSNR and SSIM (papers' protocol) of `model` on `val_set` at `scale`, through `ModelMethod`, in eval mode."
+    with eval_mode(model):
+        method = ModelMethod(model, name='model', device=device, channels_last=channels_last)
+        return evaluate(method, val_set, [scale], device=device, progress=False, name='model').mean(val_set.name, scale)
+
+# %% ../nbs/10_train.ipynb #7e3a9c26
 @patch
 def validate(self: Trainer) -> Optional[dict]:
     "PSNR/SSIM (papers' protocol) of the EMA generator on the validation set at the stage's scale (rank 0)."
@@ -417,10 +429,7 @@ def validate(self: Trainer) -> Optional[dict]:
     if vs is None or not self.is_main: return None
     if s not in self._bicubic:
         self._bicubic[s] = evaluate('bicubic', vs, [s], device=self.device, progress=False).mean(vs.name, s)
-    m = self.eval_model
-    with eval_mode(m):
-        method = ModelMethod(m, name='model', device=self.device, channels_last=self.cfg.channels_last)
-        psnr, ssim = evaluate(method, vs, [s], device=self.device, progress=False, name='model').mean(vs.name, s)
+    psnr, ssim = validation_psnr(self.eval_model, vs, s, self.device, self.cfg.channels_last)
     row = dict(step=self.global_step, stage=self.stage_idx, scale=s, psnr=psnr, ssim=ssim,
                bicubic_psnr=self._bicubic[s][0], bicubic_ssim=self._bicubic[s][1], set=vs.name)
     self.history['val'].append(row)
@@ -431,9 +440,8 @@ def _after_validation(self: Trainer, row: Optional[dict]):
     "Keep the stage's `best` by its `select` rule ('psnr': highest PSNR, 'last': latest validated weights)."
     if row is None or not self.is_main: return
     b, rule = self.best[self.stage_idx], self.stage.select
-    b['select'] = rule                                     # a record read from a checkpoint may lack it
     if rule == 'last' or row['psnr'] > b['psnr']:
-        b.update(psnr=row['psnr'], ssim=row['ssim'], step=row['step'])
+        b.update(select=rule, psnr=row['psnr'], ssim=row['ssim'], step=row['step'])
         atomic_save(self.state_dict(), self.out / 'best.pt')
         self._export_weights('best', select=rule, psnr=row['psnr'], ssim=row['ssim'], val_set=row['set'])
     write_history(self.history, self.out)
@@ -449,13 +457,15 @@ def _export_weights(self: Trainer, kind: str, **meta):
 @patch
 def state_dict(self: Trainer) -> dict:
     "Everything a resume needs (`CHECKPOINT_KEYS`): position, config, networks, optimisers, schedules, scalers, random state."
-    sd = lambda o: o.state_dict() if o is not None else None
     return {'format': CHECKPOINT_FORMAT, 'config': self.cfg.to_dict(), 'stage': self.stage_idx, 'stage_step': self.stage_step,
-            'global_step': self.global_step, 'model_config': self.model_raw.config.to_dict(), 'model': self.model_raw.state_dict(),
-            'ema': sd(self.ema), 'disc': sd(self.disc_raw), 'opt_g': sd(self.opt_g), 'opt_d': sd(self.opt_d),
-            'sched_g': sd(self.sched_g), 'sched_d': sd(self.sched_d), 'scaler_g': sd(self.scaler_g), 'scaler_d': sd(self.scaler_d),
+            'global_step': self.global_step, 'model_config': self.model_raw.config.to_dict(), **states(self._parts()),
             'rng': rng_state(), 'sampler': self.sampler.state_dict(), 'history': self.history,
             'best': {str(k): v for k, v in self.best.items()}, 'world_size': self.world_size, 'elapsed': self._elapsed}
+
+@patch
+def _parts(self: Trainer) -> dict:
+    return dict(model=self.model_raw, ema=self.ema, disc=self.disc_raw, opt_g=self.opt_g, opt_d=self.opt_d, sched_g=self.sched_g,
+                sched_d=self.sched_d, scaler_g=self.scaler_g, scaler_d=self.scaler_d)
 
 @patch
 def save(self: Trainer, name: str = 'last.pt') -> Optional[Path]:
@@ -472,17 +482,33 @@ def _restore(self: Trainer, ck: dict):
         raise ValueError(f"checkpoint in {self.out} was written by a different TrainConfig; resume with the same config (it is "
                          f"saved in the checkpoint and in config.json); only {', '.join(RESUMABLE)} may differ")
     self.stage_idx, self.stage_step = ck['stage'], ck['stage_step']
-    self.best = {int(k): v for k, v in ck['best'].items()}
+    self.best = {int(k): {'select': 'psnr', **v} for k, v in ck['best'].items()}   # a record without a rule was chosen by PSNR
     self._build_stage()
-    for k, o in dict(model=self.model_raw, ema=self.ema, opt_g=self.opt_g, sched_g=self.sched_g, scaler_g=self.scaler_g,
-                     disc=self.disc_raw, opt_d=self.opt_d, sched_d=self.sched_d, scaler_d=self.scaler_d).items():
-        if o is not None and (ck[k] or not k.startswith('scaler')): o.load_state_dict(ck[k])
+    load_states(self._parts(), ck)
     if ck['world_size'] != self.world_size:
         warnings.warn(f"checkpoint written with {ck['world_size']} process(es), resumed with {self.world_size}: "
                       "training continues, but the data order differs from an uninterrupted run")
     self.history, self._elapsed = ck['history'], ck['elapsed']
     set_rng_state(ck['rng'])
     self.last_saved = (self.out / 'last.pt', ck['global_step'])
+
+# %% ../nbs/10_train.ipynb #7e3a9c27
+_SHOWN = ('loss', 'pixel', 'perceptual', 'adversarial', 'd_loss')     # the terms on the progress bar
+
+def rank_fingerprints(model: nn.Module, disc: Optional[nn.Module], world_size: int = 1) -> list:
+    "`state_fingerprint` of the generator and discriminator of every rank (gathered under DDP), rank 0 first."
+    fp = {'generator': state_fingerprint(model), 'discriminator': state_fingerprint(disc) if disc is not None else None}
+    if world_size == 1: return [fp]
+    fps = [None] * world_size; dist.all_gather_object(fps, fp)
+    return fps
+
+def check_vgg_weights(stages: Sequence[StageConfig], first: int = 0, progress: bool = True):
+    "Fail now, not hours later when a GAN stage starts, if a stage from `first` on needs VGG19 weights that cannot be had."
+    for i, s in enumerate(stages[first:], first):
+        if s.loss.perceptual_weight > 0 and s.loss.vgg_weights is not None:
+            try: resolve_vgg_weights(s.loss.vgg_weights, progress=progress)
+            except (RuntimeError, FileNotFoundError) as e:
+                raise RuntimeError(f"stage {i + 1} '{s.name}' needs VGG19 weights for its perceptual loss: {e}") from None
 
 # %% ../nbs/10_train.ipynb #7e3a9c24
 @patch
@@ -496,11 +522,7 @@ def _start(self: Trainer, resume: bool):
     elif ck.is_file(): raise FileExistsError(f"{ck} exists: pass resume=True (--resume) to continue it, or choose another out folder")
     else: seed_everything(cfg.seed); self._build_stage()
     if self.is_main: cfg.to_json(self.out / 'config.json')
-    for i, s in enumerate(cfg.stages[self.stage_idx:]):      # fail now, not hours later when a GAN stage starts
-        if s.loss.perceptual_weight > 0 and s.loss.vgg_weights is not None:
-            try: resolve_vgg_weights(s.loss.vgg_weights, progress=self.progress and self.is_main)
-            except (RuntimeError, FileNotFoundError) as e:
-                raise RuntimeError(f"stage {self.stage_idx + i + 1} '{s.name}' needs VGG19 weights for its perceptual loss: {e}") from None
+    check_vgg_weights(cfg.stages, self.stage_idx, self.progress and self.is_main)
     if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True
 
 @patch
@@ -521,8 +543,6 @@ def _after_step(self: Trainer, log: dict, pbar) -> bool:
     return end
 
 # %% ../nbs/10_train.ipynb #7e3a9c25
-_SHOWN = ('loss', 'pixel', 'perceptual', 'adversarial', 'd_loss')     # the terms on the progress bar
-
 @patch
 def fit(self: Trainer, resume: bool = False, until: Optional[int] = None, max_minutes: Optional[float] = None) -> dict:
     "Train (or resume from `out/last.pt`) to the end, or stop with a checkpoint at global step `until` / after `max_minutes`."
@@ -550,10 +570,7 @@ def fit(self: Trainer, resume: bool = False, until: Optional[int] = None, max_mi
 @patch
 def _finish(self: Trainer, stopped: bool) -> dict:
     "The run's summary (also `summary.json`), with every rank's weight fingerprints."
-    fp = {'generator': state_fingerprint(self.model_raw),
-          'discriminator': state_fingerprint(self.disc_raw) if self.disc is not None else None}
-    fps = [fp]
-    if self.distributed: fps = [None] * self.world_size; dist.all_gather_object(fps, fp)
+    fps = rank_fingerprints(self.model_raw, self.disc_raw, self.world_size)
     summary = dict(global_step=self.global_step, stage=self.stage_idx, finished=not stopped,
                    best={str(k): v for k, v in self.best.items()}, elapsed_s=self._elapsed, world_size=self.world_size,
                    rank_fingerprints=fps, last_val=self.history['val'][-1] if self.history['val'] else None)
@@ -626,6 +643,7 @@ def train_preset(name: str = 'quick', scales: Optional[Sequence[int]] = None,
     cfg = TrainConfig(**{**{f.name: getattr(base, f.name) for f in fields(TrainConfig)}, 'stages': stages, **kw})
     return with_steps(cfg, steps)
 
+# %% ../nbs/10_train.ipynb #b20ba836
 def with_steps(cfg: TrainConfig, steps: Optional[Sequence[int]]) -> TrainConfig:
     "`cfg` with `steps` (one value for every stage, or one per stage)."
     if not steps: return cfg

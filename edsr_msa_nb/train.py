@@ -678,7 +678,7 @@ def _set_attention(cfg: TrainConfig, kind: str) -> TrainConfig:
 @dataclass
 class TrainCommand:
     "The flags of `edsr_msa_train` that are not config fields: where the config comes from, where the run goes, how it runs."
-    preset: str = option('quick', "training preset: quick, psnr, esrgan or tiny")
+    preset: str = option('quick', f"training preset: {', '.join(TRAIN_PRESETS)}")
     config: Optional[str] = option(None, "JSON file of TrainConfig fields, applied over the preset")
     attention: Optional[str] = option(None, "the model's attention: none (EDSR, the ablation) or a kind the model accepts "
                                       "(msa, ca, ...)", apply=_set_attention)
@@ -710,8 +710,9 @@ def train_parser() -> argparse.ArgumentParser:
     for flag, (f, owner) in train_flags().items():
         m, (t, nargs) = f.metadata['cli'], _flag_type(f)
         default = f.default if f.default is not MISSING else f.default_factory()
-        where = f"default {default!r}" if owner is TrainCommand else "default: the preset's"
-        help = f"{m['help']} ({where}{'; may change on --resume' if m['resume'] else ''})"
+        notes = ["default: the preset's" if owner is not TrainCommand else None if t is bool else f"default: {default or 'none'}",
+                 'may change on --resume' if m['resume'] and flag != 'resume' else None]
+        help = f"{m['help']} ({'; '.join(n for n in notes if n)})" if any(notes) else m['help']
         if t is bool: p.add_argument(f'--{flag}', action='store_true', default=None, help=help)
         else: p.add_argument(f'--{flag}', type=t, nargs=nargs, default=None, help=help)
     return p

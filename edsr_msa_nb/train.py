@@ -710,7 +710,7 @@ def train_parser() -> argparse.ArgumentParser:
     for flag, (f, owner) in train_flags().items():
         m, (t, nargs) = f.metadata['cli'], _flag_type(f)
         default = f.default if f.default is not MISSING else f.default_factory()
-        notes = ["default: the preset's" if owner is not TrainCommand else None if t is bool else f"default: {default or 'none'}",
+        notes = ["default: the preset's" if owner is not TrainCommand or m['apply'] else None if t is bool else f"default: {default or 'none'}",
                  'may change on --resume' if m['resume'] and flag != 'resume' else None]
         help = f"{m['help']} ({'; '.join(n for n in notes if n)})" if any(notes) else m['help']
         if t is bool: p.add_argument(f'--{flag}', action='store_true', default=None, help=help)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['USER_ERRORS', 'get_device', 'seed_everything', 'ImageArray', 'open_image', 'uint16_to_uint8', 'load_image',
            'image_to_tensor', 'quantize', 'tensor_to_image', 'eval_mode', 'atomic_path', 'atomic_save', 'load_checked',
-           'progress', 'run_cli', 'cli']
+           'progress_bar', 'run_cli', 'cli']
 
 # %% ../nbs/00_core.ipynb #441bf5c7
 import argparse
@@ -213,7 +213,7 @@ def load_checked(path: Union[str, Path], fmt: str, what: str, map_location='cpu'
         raise ValueError(f"{what} {str(path)!r} is not an edsr_msa_nb {what} (no format marker {fmt!r}){hint}")
     return obj
 
-# %% ../nbs/00_core.ipynb #853d8e8d
+# %% ../nbs/00_core.ipynb #bdc09eb1
 class _Lines:
     "A file for tqdm that turns each redraw into one whole line (no carriage returns, no blank clears)."
     def __init__(self, f): self.f = f
@@ -227,7 +227,7 @@ def _in_notebook() -> bool:
     shell = ip.get_ipython() if ip is not None and hasattr(ip, 'get_ipython') else None
     return shell is not None and type(shell).__name__ == 'ZMQInteractiveShell'
 
-def progress(iterable=None, *, interval: float = 5.0, file=None, **kw):
+def progress_bar(iterable=None, *, interval: float = 5.0, file=None, **kw):
     "tqdm on a terminal or in a notebook; elsewhere (a log file, a pipe) a plain line at most every `interval` s."
     f = file if file is not None else sys.stderr
     if _in_notebook() and file is None: return _tqdm_auto(iterable, **kw)
@@ -235,7 +235,7 @@ def progress(iterable=None, *, interval: float = 5.0, file=None, **kw):
     return _tqdm_std(iterable, file=_Lines(f), mininterval=interval, maxinterval=max(interval, 10.), ascii=True,
                      ncols=100, dynamic_ncols=False, **kw)
 
-# %% ../nbs/00_core.ipynb #5e09cdf3
+# %% ../nbs/00_core.ipynb #857f20c7
 USER_ERRORS = (ValueError, OSError)
 
 def run_cli(func: Callable, argv=None, prog: Optional[str] = None):

@@ -304,9 +304,6 @@ class Trainer:
     def eval_model(self) -> EDSRMSA: return self.ema.module if self.ema is not None else self.model_raw
 
 # %% ../nbs/10_train.ipynb #7e3a9c14
-class NonFiniteLossError(FloatingPointError):
-    "A loss became NaN or infinite; the message names the step and the last good checkpoint."
-
 def _amp_mode(amp: str, device: torch.device) -> Optional[torch.dtype]:
     if amp == 'auto': return torch.float16 if device.type == 'cuda' else None
     if amp == 'off': return None
@@ -362,6 +359,10 @@ def _loader(self: Trainer) -> DataLoader:
     self.sampler = StepBatchSampler(len(self.patches), cfg.batch_size, _seed_of(cfg.seed, self.stage_idx),
                                     self.rank, self.world_size, self.stage_step, self.stage.steps)
     return DataLoader(SeededPatches(self.patches), batch_sampler=self.sampler, num_workers=workers, pin_memory=cuda)
+
+# %% ../nbs/10_train.ipynb #7e3a9c28
+class NonFiniteLossError(FloatingPointError):
+    "A loss became NaN or infinite; the message names the step and the last good checkpoint."
 
 # %% ../nbs/10_train.ipynb #7e3a9c17
 @patch

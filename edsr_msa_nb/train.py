@@ -287,7 +287,7 @@ class Trainer:
         self.rank, self.local_rank, self.world_size, self.device = ddp_setup(cfg.device)
         self.distributed, self.is_main = self.world_size > 1, self.rank == 0
         self.amp_dtype = _amp_mode(cfg.amp, self.device)
-        self._images, self._val, self._val_given = train_images, val_set, val_set is not None
+        self._images, self._val = train_images, val_set
         self.stage_idx, self.stage_step, self._elapsed = 0, 0, 0.0
         self.history, self.best, self.last_saved, self._bicubic = {'train': [], 'val': []}, {}, None, {}
         self.model = self.ema = self.disc = None
@@ -424,7 +424,7 @@ def validation_psnr(model: nn.Module, val_set, scale: int, device=None, channels
 @patch
 def validate(self: Trainer) -> Optional[dict]:
     "PSNR/SSIM (papers' protocol) of the EMA generator on the validation set at the stage's scale (rank 0)."
-    if self._val is None and not self._val_given and self.cfg.val_data is not None and self.is_main:
+    if self._val is None and self.cfg.val_data is not None and self.is_main:
         self._val = validation_set(self.cfg.val_data, sorted({s.scale for s in self.cfg.stages}))
     vs, s = self._val, self.stage.scale
     if vs is None or not self.is_main: return None

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'DATASETS', 'SAMPLE_VAL_NAMES', 'data_root', 'cubic_kernel', 'imresize_matlab', 'modcrop',
            'bicubic_degrade', 'sample_images', 'image_paths', 'SRItem', 'HRFolder', 'PairedFolder', 'DatasetSource',
-           'cache_dir', 'download_file', 'safe_extract', 'verify_folder', 'resolve_dataset', 'ImageListSet',
-           'load_training_images', 'validation_set', 'SRPatchDataset', 'train_loader']
+           'cache_dir', 'download_file', 'safe_extract', 'check_published_bicubic', 'verify_folder', 'resolve_dataset',
+           'ImageListSet', 'load_training_images', 'validation_set', 'SRPatchDataset', 'train_loader']
 
 # %% ../nbs/01_data.ipynb #aa204567
 import hashlib
@@ -282,8 +282,9 @@ class DatasetSource:
     sizes: dict = field(default_factory=dict)         # file name -> (width, height)
     pixel_sha256: dict = field(default_factory=dict)  # file name -> sha256 of the decoded pixels
     sha256: Optional[str] = None                      # of the archive file, when known
+    published: bool = False                           # bicubic x2/x3/x4 must give the papers' rows (any file names/crops)
 
-_MANIFEST = [  # (set, file, width, height, pixel sha256), as in ../shared/data/MANIFEST.csv
+_MANIFEST = [  # (set, file, width, height, pixel sha256) of the copies the papers' numbers are reproduced on
     ('Set5', 'baby.png', 512, 512, 'f14d515486b1a110a8f6a08b23114a7c0ef79e96337692bb48e24dfd8943b3b7'),
     ('Set5', 'bird.png', 288, 288, '0f7ca11adc96abc59dd08160fb99dc77a3732ffc7b903db6832eceeb5592dcbf'),
     ('Set5', 'butterfly.png', 256, 256, '200d3ae507119f83763ea74f31f54de31cad6a36ec478cae7a8eab2de2304163'),
@@ -308,15 +309,15 @@ _MANIFEST = [  # (set, file, width, height, pixel sha256), as in ../shared/data/
 def _manifest_source(set_name: str, base_url: str) -> DatasetSource:
     rows = [r for r in _MANIFEST if r[0] == set_name]
     return DatasetSource(set_name, files=[f"{base_url}/{r[1]}" for r in rows], count=len(rows),
-                         sizes={r[1]: (r[2], r[3]) for r in rows}, pixel_sha256={r[1]: r[4] for r in rows})
+                         sizes={r[1]: (r[2], r[3]) for r in rows}, pixel_sha256={r[1]: r[4] for r in rows}, published=True)
 
 _GH = 'https://raw.githubusercontent.com/majedelhelou/denoising_datasets/d3636716c8e3fb806f4395bbb3f2e4c0fde50700'
 _EDSR_BENCH = 'https://cv.snu.ac.kr/research/EDSR/benchmark.tar'
 DATASETS = {
     'Set5': _manifest_source('Set5', f'{_GH}/CSet5'),
     'Set14': _manifest_source('Set14', f'{_GH}/CSet14'),
-    'B100': DatasetSource('B100', url=_EDSR_BENCH, subdir='benchmark/B100/HR', count=100),
-    'Urban100': DatasetSource('Urban100', url=_EDSR_BENCH, subdir='benchmark/Urban100/HR', count=100),
+    'B100': DatasetSource('B100', url=_EDSR_BENCH, subdir='benchmark/B100/HR', count=100, published=True),
+    'Urban100': DatasetSource('Urban100', url=_EDSR_BENCH, subdir='benchmark/Urban100/HR', count=100, published=True),
     'DIV2K_train': DatasetSource('DIV2K_train', url='http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip',
                                  subdir='DIV2K_train_HR', count=800),
     'DIV2K_valid': DatasetSource('DIV2K_valid', url='http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_valid_HR.zip',
@@ -387,8 +388,22 @@ def safe_extract(archive: Union[str, Path], dest: Union[str, Path]) -> Path:
     return dest
 
 # %% ../nbs/01_data.ipynb #2aeeb9d2
+def check_published_bicubic(folder: Union[str, Path], name: str, scales=(4, 3, 2), tol_psnr: float = 0.02,
+                            tol_ssim: float = 0.001) -> dict:
+    "{scale: (PSNR, SSIM)} of MATLAB bicubic on the HR images of `folder`, or an error if a row is not the papers' for set `name`."
+    from edsr_msa_nb.metrics import PUBLISHED, evaluate   # the papers' protocol is built on this module, so it is imported here
+    out = {}
+    for s in scales:
+        want = PUBLISHED[('Bicubic', s)][name]
+        got = evaluate('bicubic', HRFolder(folder, scales=(s,), name=name), (s,), device='cpu', progress=False).mean(name, s)
+        if abs(got[0] - want[0]) > tol_psnr or abs(got[1] - want[1]) > tol_ssim:
+            raise ValueError(f"{folder}: bicubic x{s} gives {got[0]:.3f} dB / {got[1]:.4f} where the papers publish "
+                             f"{want[0]:.2f} / {want[1]:.4f} for {name}: these are not the {name} images (altered or another set)")
+        out[s] = got
+    return out
+
 def verify_folder(folder: Union[str, Path], source: DatasetSource) -> list:
-    "Check a dataset folder against `source` (count, sizes, pixel hashes); returns its image paths or raises."
+    "Check a dataset folder against `source` (count, sizes, pixel hashes, the papers' bicubic rows); its image paths or an error."
     paths = image_paths(folder)
     if source.count is not None and len(paths) != source.count:
         raise ValueError(f"{folder}: {source.name} should hold {source.count} images, found {len(paths)}")
@@ -400,6 +415,7 @@ def verify_folder(folder: Union[str, Path], source: DatasetSource) -> list:
                 raise ValueError(f"{p}: size {px.shape[1]}x{px.shape[0]}, expected {source.sizes[p.name]}")
             if p.name in source.pixel_sha256 and hashlib.sha256(px.tobytes()).hexdigest() != source.pixel_sha256[p.name]:
                 raise ValueError(f"{p}: pixels do not match the known {source.name} image (sha256 differs)")
+    if source.published: check_published_bicubic(folder, source.name)
     return paths
 
 def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progress: bool = True) -> Path:

@@ -19,7 +19,7 @@ from torch import nn
 
 from .core import get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, imresize_matlab, modcrop
-from .metrics import EvalResult, bicubic_upscale, evaluate, psnr_y
+from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, psnr_y
 from .model import available_weights, from_pretrained
 from .inference import ModelMethod, upscale
 
@@ -52,8 +52,8 @@ def resolve_methods(specs: Sequence, scales: Sequence[int], tile='auto', ensembl
     return out
 
 def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence = ('bicubic',), tile='auto',
-                     ensemble: bool = False, device=None, progress: bool = True):
-    "Evaluate every method on every set in `data` (names, folders or `HRFolder`s) at `scales`: (EvalResult, skipped)."
+                     ensemble: bool = False, device=None, progress: bool = True, metrics: Sequence[str] = ('psnr', 'ssim')):
+    "Evaluate every method on every set in `data` (names, folders or `HRFolder`s) at `scales` on `metrics`: (EvalResult, skipped)."
     scales = tuple(int(s) for s in scales)
     if isinstance(data, (str, Path, HRFolder)): data = [data]
     sets = [d if isinstance(d, HRFolder) else HRFolder(d, scales=scales) for d in data]
@@ -66,18 +66,19 @@ def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence 
                 skipped.append(f"{label} was not evaluated at x{s}: it has weights for " +
                                (', '.join(f'x{k}' for k in own) if own else 'no scale asked') + f" only, not x{s}")
                 continue
-            results.append(evaluate(m, sets, (s,), device=device, progress=progress, name=label))
+            results.append(evaluate(m, sets, (s,), device=device, progress=progress, name=label, metrics=metrics))
     return EvalResult.merge(*results), skipped
 
 # %% ../nbs/14_evaluate.ipynb #17e14351
 def side_by_side(result: EvalResult, digits: int = 2) -> str:
-    "Markdown table: a row per (set, scale), a `PSNR / SSIM` column per method, gains over bicubic in brackets."
-    ms = result.means()
+    "Markdown table: a row per (set, scale), a column per method with its metrics (`PSNR / SSIM` by default), PSNR gains over bicubic in brackets."
+    ms, qs = result.means(), result.metrics
     methods = list(dict.fromkeys(m['method'] for m in ms))
     sets = list(dict.fromkeys(m['set'] for m in ms))
     keys = sorted(dict.fromkeys((m['set'], m['scale']) for m in ms), key=lambda k: (sets.index(k[0]), k[1]))
     cell = {(m['set'], m['scale'], m['method']): m for m in ms}
-    lines = ['| set | scale | images | ' + ' | '.join(f'{m} PSNR / SSIM' for m in methods) + ' |',
+    head = ' / '.join(METRICS[q][0].split(' ')[0] for q in qs)
+    lines = ['| set | scale | images | ' + ' | '.join(f'{m} {head}' for m in methods) + ' |',
              '|---|---|---|' + '---|' * len(methods)]
     for st, sc in keys:
         base = cell.get((st, sc, 'bicubic'))
@@ -85,8 +86,8 @@ def side_by_side(result: EvalResult, digits: int = 2) -> str:
         for m in methods:
             c = cell.get((st, sc, m))
             if c is None: row.append('n/a'); continue
-            txt = f"{c['psnr']:.{digits}f} / {c['ssim']:.4f}"
-            if base is not None and m != 'bicubic': txt += f" ({c['psnr'] - base['psnr']:+.{digits}f} dB)"
+            txt = ' / '.join(f"{c[q]:.{digits if q == 'psnr' else METRICS[q][1]}f}" for q in qs)
+            if base is not None and m != 'bicubic' and 'psnr' in qs: txt += f" ({c['psnr'] - base['psnr']:+.{digits}f} dB)"
             row.append(txt)
         n = max(cell[(st, sc, m)]['images'] for m in methods if (st, sc, m) in cell)
         lines.append(f"| {st} | x{sc} | {n} | " + ' | '.join(row) + ' |')
@@ -102,10 +103,12 @@ def edsr_msa_eval(
     tile: Param("tile side for models (0: none; default: chosen for the device)", int) = None,
     ensemble: Param("x8 self-ensemble for models", store_true) = False,
     device: Param("cpu, cuda or mps (default: the best available)", str) = None,
+    metrics: Param("metrics of each image: psnr ssim niqe lpips (lpips needs the [metrics] extra)", str, nargs='+') = ('psnr', 'ssim'),
 ):
-    "Print PSNR/SSIM (papers' protocol) of bicubic and models side by side; write per-image results."
-    try: res, skipped = evaluate_methods(list(data), scales, list(method), 'auto' if tile is None else tile, ensemble, device)
-    except (ValueError, FileNotFoundError, TypeError) as e: raise SystemExit(f"edsr_msa_eval: {e}") from None
+    "Print PSNR/SSIM (papers' protocol), NIQE or LPIPS of bicubic and models side by side; write per-image results."
+    try: res, skipped = evaluate_methods(list(data), scales, list(method), 'auto' if tile is None else tile, ensemble, device,
+                                         metrics=list(metrics))
+    except (ValueError, FileNotFoundError, TypeError, ImportError) as e: raise SystemExit(f"edsr_msa_eval: {e}") from None
     print(side_by_side(res))
     for s in skipped: print('note:', s)
     js = res.to_json(out); cs = res.to_csv(Path(out).with_suffix('.csv'))

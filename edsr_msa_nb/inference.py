@@ -286,7 +286,7 @@ class ModelMethod:
         return upscale(lr, self.model, scale, tile=self.tile, ensemble=self.ensemble, device=self.device,
                        half=self.half, channels_last=self.channels_last)
 
-# %% ../nbs/06_inference.ipynb #d6c2d375
+# %% ../nbs/06_inference.ipynb #20baeea9
 def interpolate_weights(a: Union[nn.Module, str, Path], b: Union[nn.Module, str, Path], alpha: float) -> nn.Module:
     "A copy of `a` whose every float parameter and buffer is `(1 - alpha) * a + alpha * b` (ESRGAN's network interpolation)."
     if not 0 <= float(alpha) <= 1: raise ValueError(f"alpha={alpha}: expected a number in [0, 1]")

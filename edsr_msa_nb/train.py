@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['SELECT_RULES', 'RESUMABLE', 'TRAIN_PRESETS', 'option', 'StageConfig', 'TrainConfig', 'StepBatchSampler',
-           'SeededPatches', 'ddp_setup', 'ddp_teardown', 'Trainer', 'NonFiniteLossError', 'validation_psnr',
-           'rank_fingerprints', 'check_vgg_weights', 'plot_history', 'write_history', 'tiny_config', 'train_preset',
-           'with_steps', 'with_scales', 'FlagError', 'TrainCommand', 'train_flags', 'train_parser', 'config_from_flags',
-           'resume_config', 'edsr_msa_train', 'ModelEMA', 'load_checkpoint', 'rng_state', 'set_rng_state',
-           'CHECKPOINT_FORMAT', 'state_fingerprint', 'SAMPLE_VAL_NAMES', 'ImageListSet', 'load_training_images',
-           'validation_set']
+           'SeededPatches', 'ddp_setup', 'ddp_teardown', 'Trainer', 'NonFiniteLossError', 'validation_metrics',
+           'check_niqe_validation', 'rank_fingerprints', 'check_vgg_weights', 'plot_history', 'write_history',
+           'tiny_config', 'train_preset', 'with_steps', 'with_scales', 'FlagError', 'TrainCommand', 'train_flags',
+           'train_parser', 'config_from_flags', 'resume_config', 'edsr_msa_train', 'ModelEMA', 'load_checkpoint',
+           'rng_state', 'set_rng_state', 'CHECKPOINT_FORMAT', 'state_fingerprint', 'SAMPLE_VAL_NAMES', 'ImageListSet',
+           'load_training_images', 'validation_set']
 
 # %% ../nbs/10_train.ipynb #0a42bf0c
 import argparse
@@ -39,7 +39,7 @@ from .core import USER_ERRORS, atomic_save, eval_mode, get_device, seed_everythi
 from .data import SAMPLE_VAL_NAMES, ImageListSet, SRPatchDataset, load_training_images, validation_set
 from .inference import ModelMethod
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
-from .metrics import evaluate
+from .metrics import evaluate, niqe
 from .model import PRESETS, EDSRConfig, EDSRMSA, edsr_msa, load_weights, save_weights, transfer_scale_weights
 
 # %% ../nbs/10_train.ipynb #3e0f5a21
@@ -93,7 +93,7 @@ class StageConfig:
     discriminator: str = 'patch'               # GAN stages: 'patch' or 'unet'
     d_nf: int = 64
     lr_d: float = 1e-4
-    select: Optional[str] = None               # 'best' weights: 'psnr' (pixel stages) or 'last' (GAN stages) when None
+    select: Optional[str] = None               # 'best' by 'psnr', 'last' or 'niqe'; None: 'psnr' (pixel), 'last' (GAN)
 
     def __post_init__(self):
         if isinstance(self.loss, dict): self.loss = LossConfig(**self.loss)
@@ -104,9 +104,6 @@ class StageConfig:
         if self.scale not in (2, 3, 4): raise ValueError(f"stage {self.name!r}: scale={self.scale!r}: expected 2, 3 or 4")
         if self.select is None: self.select = 'last' if self.adversarial else 'psnr'
         if self.select not in SELECT_RULES: raise ValueError(f"stage {self.name!r}: select={self.select!r}: expected one of {SELECT_RULES}")
-        if self.select == 'niqe':
-            raise ValueError(f"stage {self.name!r}: select='niqe' needs a NIQE metric (edsr_msa_nb.metrics.niqe), which this "
-                             "version does not have: use 'last' or 'psnr'")
 
     @property
     def adversarial(self) -> bool: return self.loss.adversarial
@@ -414,37 +411,52 @@ def train_step(self: Trainer, lr: torch.Tensor, hr: torch.Tensor) -> dict:
     return log
 
 # %% ../nbs/10_train.ipynb #7e3a9c20
-def validation_psnr(model: nn.Module, val_set, scale: int, device=None, channels_last: bool = False) -> Tuple[float, float]:
-    "Mean PSNR and SSIM (papers' protocol) of `model` on `val_set` at `scale`, through `ModelMethod`, in eval mode."
+def validation_metrics(model: nn.Module, val_set, scale: int, device=None, channels_last: bool = False,
+                       with_niqe: bool = False) -> dict:
+    "Mean PSNR and SSIM (papers' protocol) of `model` on `val_set` at `scale` through `ModelMethod`, in eval mode; and NIQE."
+    outs, mm = [], ModelMethod(model, name='model', device=device, channels_last=channels_last)
+    def method(lr, s):
+        sr = mm(lr, s)
+        if with_niqe: outs.append(sr[0].cpu())
+        return sr
     with eval_mode(model):
-        method = ModelMethod(model, name='model', device=device, channels_last=channels_last)
-        return evaluate(method, val_set, [scale], device=device, progress=False, name='model').mean(val_set.name, scale)
+        psnr, ssim = evaluate(method, val_set, [scale], device=device, progress=False, name='model').mean(val_set.name, scale)
+    return dict(psnr=psnr, ssim=ssim, **({'niqe': float(np.mean([niqe(o, crop_border=scale) for o in outs]))} if with_niqe else {}))
+
+def check_niqe_validation(stages: Sequence[StageConfig], first: int, val_set):
+    "Fail before the first step if a stage from `first` on selects by NIQE without validation images large enough for it."
+    for i, s in enumerate(stages[first:], first):
+        if s.select != 'niqe': continue
+        if val_set is None: raise ValueError(f"stage {i + 1} '{s.name}' selects its best weights by NIQE: it needs a validation set")
+        for j in range(len(val_set)):
+            h, w = (n - 2 * s.scale for n in val_set.get(j, s.scale).hr.shape[:2])
+            if (h // 96) * (w // 96) < 2: raise ValueError(
+                f"stage {i + 1} '{s.name}' selects by NIQE, which needs two 96x96 blocks; validation image {val_set.names[j]!r} is too small")
 
 # %% ../nbs/10_train.ipynb #7e3a9c26
 @patch
 def validate(self: Trainer) -> Optional[dict]:
     "PSNR/SSIM (papers' protocol) of the EMA generator on the validation set at the stage's scale (rank 0)."
-    if self._val is None and self.cfg.val_data is not None and self.is_main:
-        self._val = validation_set(self.cfg.val_data, sorted({s.scale for s in self.cfg.stages}))
     vs, s = self._val, self.stage.scale
     if vs is None or not self.is_main: return None
     if s not in self._bicubic:
         self._bicubic[s] = evaluate('bicubic', vs, [s], device=self.device, progress=False).mean(vs.name, s)
-    psnr, ssim = validation_psnr(self.eval_model, vs, s, self.device, self.cfg.channels_last)
-    row = dict(step=self.global_step, stage=self.stage_idx, scale=s, psnr=psnr, ssim=ssim,
+    m = validation_metrics(self.eval_model, vs, s, self.device, self.cfg.channels_last, with_niqe=self.stage.select == 'niqe')
+    row = dict(step=self.global_step, stage=self.stage_idx, scale=s, **m,
                bicubic_psnr=self._bicubic[s][0], bicubic_ssim=self._bicubic[s][1], set=vs.name)
     self.history['val'].append(row)
     return row
 
 @patch
 def _after_validation(self: Trainer, row: Optional[dict]):
-    "Keep the stage's `best` by its `select` rule ('psnr': highest PSNR, 'last': latest validated weights)."
+    "Keep the stage's `best` by its `select` rule ('psnr': highest PSNR, 'last': latest validation, 'niqe': lowest NIQE)."
     if row is None or not self.is_main: return
     b, rule = self.best[self.stage_idx], self.stage.select
-    if rule == 'last' or row['psnr'] > b['psnr']:
-        b.update(select=rule, psnr=row['psnr'], ssim=row['ssim'], step=row['step'])
+    if rule == 'last' or (row['niqe'] < b.get('niqe', math.inf) if rule == 'niqe' else row['psnr'] > b['psnr']):
+        scores = {k: row[k] for k in ('psnr', 'ssim', 'niqe') if k in row}
+        b.update(select=rule, **scores, step=row['step'])
         atomic_save(self.state_dict(), self.out / 'best.pt')
-        self._export_weights('best', select=rule, psnr=row['psnr'], ssim=row['ssim'], val_set=row['set'])
+        self._export_weights('best', select=rule, **scores, val_set=row['set'])
     write_history(self.history, self.out)
 
 @patch
@@ -524,6 +536,9 @@ def _start(self: Trainer, resume: bool):
     else: seed_everything(cfg.seed); self._build_stage()
     if self.is_main: cfg.to_json(self.out / 'config.json')
     check_vgg_weights(cfg.stages, self.stage_idx, self.progress and self.is_main)
+    if self.is_main and self._val is None and cfg.val_data is not None:
+        self._val = validation_set(cfg.val_data, sorted({s.scale for s in cfg.stages}))
+    if self.is_main: check_niqe_validation(cfg.stages, self.stage_idx, self._val)
     if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True
 
 @patch

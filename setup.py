@@ -29,6 +29,7 @@ min_python = cfg['min_python']
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 metrics_requirements = shlex.split(cfg.get('metrics_requirements', ''))   # LPIPS: pip install "edsr-msa-nb[metrics]"
+export_requirements = shlex.split(cfg.get('export_requirements', ''))     # ONNX: pip install "edsr-msa-nb[export]"
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -47,7 +48,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['weights/*.pt', 'weights/*.json', 'data_files/*.npz']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'metrics': metrics_requirements},
+    extras_require={'dev': dev_requirements, 'metrics': metrics_requirements, 'export': export_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

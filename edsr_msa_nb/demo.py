@@ -16,12 +16,12 @@ from fastcore.script import Param, call_parse, store_true
 from PIL import Image
 
 from .core import get_device
-from .data import HRFolder, bicubic_degrade, sample_images
+from .data import HRFolder, bicubic_degrade, busiest_window, sample_images
 from .model import from_pretrained, save_weights
 from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
 from .interpret import explain
 from .inference import ModelMethod
-from .evaluate import _family_members, compare_figure, evaluate_methods, side_by_side, texture_crop
+from .evaluate import _family_members, compare_figure, evaluate_methods, side_by_side
 
 # %% ../nbs/15_demo.ipynb #4a8ac70e
 def _centre_crop(a: np.ndarray, side: Optional[int]) -> np.ndarray:
@@ -77,8 +77,8 @@ def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare:
             paths['compare'].append(dst)
         hr = np.asarray(Image.open(files[0]).convert('RGB'))
         lr = bicubic_degrade(hr, scale)
-        y0, x0, sz = texture_crop(lr, 64, border=0)
-        crop = np.ascontiguousarray(lr[y0:y0 + sz, x0:x0 + sz])
+        x0, y0, cw, ch = busiest_window(lr, 64)
+        crop = np.ascontiguousarray(lr[y0:y0 + ch, x0:x0 + cw])
         model = copy.deepcopy(model).to(get_device(device)).requires_grad_(True)   # an EMA copy comes frozen
         for method in ('gradcam', 'attention'):
             try: ex = explain(model, crop, method=method)

@@ -31,11 +31,10 @@ from fastcore.basics import patch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, Sampler
-from tqdm.auto import tqdm
 
 from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_states, rng_state, set_rng_state,
                                     state_fingerprint, states)
-from .core import USER_ERRORS, atomic_save, eval_mode, get_device, seed_everything
+from .core import USER_ERRORS, atomic_save, eval_mode, get_device, progress_bar, seed_everything
 from .data import SAMPLE_VAL_NAMES, ImageListSet, SRPatchDataset, load_training_images, validation_set
 from .inference import ModelMethod
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
@@ -566,7 +565,7 @@ def fit(self: Trainer, resume: bool = False, until: Optional[int] = None, max_mi
     cfg, t_start, elapsed0, stopped = self.cfg, time.time(), self._elapsed, False
     must_stop = lambda: (until is not None and self.global_step >= until) or \
                         (max_minutes is not None and time.time() - t_start > 60 * max_minutes)
-    pbar = tqdm(total=cfg.total_steps, initial=self.global_step, disable=not (self.progress and self.is_main), desc='train',
+    pbar = progress_bar(total=cfg.total_steps, initial=self.global_step, disable=not (self.progress and self.is_main), desc='train',
                 dynamic_ncols=True)
     with pbar:
         while not stopped:

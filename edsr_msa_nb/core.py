@@ -232,8 +232,9 @@ def progress_bar(iterable=None, *, interval: float = 5.0, file=None, **kw):
     f = file if file is not None else sys.stderr
     if _in_notebook() and file is None: return _tqdm_auto(iterable, **kw)
     if getattr(f, 'isatty', lambda: False)(): return _tqdm_std(iterable, file=f, **kw)
-    return _tqdm_std(iterable, file=_Lines(f), mininterval=interval, maxinterval=max(interval, 10.), ascii=True,
-                     ncols=100, dynamic_ncols=False, **kw)
+    opts = dict(mininterval=interval, maxinterval=max(interval, 10.), ascii=True, ncols=100)
+    return _tqdm_std(iterable, file=_Lines(f), **{**opts, **kw, 'dynamic_ncols': False})
+
 
 # %% ../nbs/00_core.ipynb #857f20c7
 USER_ERRORS = (ValueError, OSError)

@@ -485,7 +485,7 @@ def load_training_images(specs: Sequence[str], progress: bool = True) -> Tuple[l
         folder = resolve_dataset(spec)
         paths = image_paths(folder)
         if not paths: raise ValueError(f"training data {spec!r} ({folder}): no image files")
-        for p in tqdm(paths, desc=f"decoding {Path(folder).name}", leave=False, disable=not progress):
+        for p in progress_bar(paths, desc=f"decoding {Path(folder).name}", leave=False, disable=not progress):
             images.append(load_image(p, gray='rgb')); names.append(f"{Path(folder).name}/{p.stem}")
     if not images: raise ValueError(f"training data {list(specs)!r}: no images")
     return images, names

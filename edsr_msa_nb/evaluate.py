@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['resolve_methods', 'evaluate_methods', 'side_by_side', 'edsr_msa_eval', 'compare_figure', 'split_view', 'before_after',
-           'slider']
+           'slider', 'perception_distortion', 'plot_perception_distortion', 'interpolation_slider']
 
 # %% ../nbs/14_evaluate.ipynb #6fcb96a0
 import io
@@ -19,9 +19,9 @@ from torch import nn
 
 from .core import cli, get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
-from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, psnr_y
+from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
 from .model import available_weights, from_pretrained
-from .inference import ModelMethod, upscale
+from .inference import ModelMethod, interpolate_weights, upscale
 
 # %% ../nbs/14_evaluate.ipynb #5687a7e4
 def _family_members(spec: str) -> dict:
@@ -177,3 +177,57 @@ def slider(image, model, scale: Optional[int] = None, device=None):
     s = sr.shape[0] // image.shape[0]
     bic = tensor_to_image(imresize_matlab(image_to_tensor(image), scale=s).clamp(0, 1))
     return before_after(bic, sr)
+
+# %% ../nbs/14_evaluate.ipynb #48822e10
+def perception_distortion(psnr_model, gan_model, data, scale: int, alphas: Sequence[float] = (0, .2, .4, .6, .8, 1.),
+                          device=None) -> list:
+    "Rows `{label, alpha, psnr, niqe}`: ESRGAN's interpolation at each `alpha`, then bicubic and HR (NIQE only)."
+    rows = []
+    for a in alphas:
+        m = ModelMethod(interpolate_weights(psnr_model, gan_model, a), f'alpha={a:g}', device=device)
+        res = evaluate(m, data, (scale,), device=device, progress=False, metrics=('psnr', 'niqe'))
+        st = res.rows[0]['set']
+        rows.append(dict(label=f'alpha={a:g}', alpha=float(a), psnr=res.mean(st, scale, metric='psnr'),
+                         niqe=res.mean(st, scale, metric='niqe')))
+    bic = evaluate('bicubic', data, (scale,), device=device, progress=False, metrics=('psnr', 'niqe'))
+    rows.append(dict(label='bicubic', alpha=None, psnr=bic.mean(st, scale, metric='psnr'), niqe=bic.mean(st, scale, metric='niqe')))
+    ds = data if isinstance(data, HRFolder) else HRFolder(data, scales=(scale,))
+    hr_niqe = float(np.mean([niqe(ds.get(i, scale).hr, crop_border=scale) for i in range(len(ds))]))
+    return rows + [dict(label='HR', alpha=None, psnr=None, niqe=hr_niqe)]
+
+def plot_perception_distortion(rows: list, title: str = '', dpi: int = 80):
+    "PSNR (right is less distortion) against NIQE (down is more natural) of `perception_distortion` rows."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3.6), dpi=dpi)
+    walk = [r for r in rows if r['alpha'] is not None]
+    ax.plot([r['psnr'] for r in walk], [r['niqe'] for r in walk], 'o-', color='C0', label='interpolation')
+    for r in walk: ax.annotate(f"{r['alpha']:g}", (r['psnr'], r['niqe']), textcoords='offset points', xytext=(4, 4), fontsize=8)
+    bic = next(r for r in rows if r['label'] == 'bicubic'); hr = next(r for r in rows if r['label'] == 'HR')
+    ax.plot(bic['psnr'], bic['niqe'], 's', color='C3', label='bicubic')
+    ax.axhline(hr['niqe'], color='C2', ls='--', lw=1, label='HR images')
+    ax.set_xlabel('PSNR (dB, Y)'); ax.set_ylabel('NIQE (lower: more natural)'); ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=10); fig.tight_layout()
+    return fig
+
+# %% ../nbs/14_evaluate.ipynb #9a07c01e
+def interpolation_slider(psnr_model, gan_model, hr: np.ndarray, scale: int, crop: Optional[tuple] = None,
+                         step: float = 0.1, device=None):
+    "An ipywidgets slider over ESRGAN's `alpha`: the SR crop of `hr`'s LR by the interpolated network, with PSNR and NIQE."
+    import ipywidgets as W
+    hr = modcrop(hr, scale); lr = bicubic_degrade(hr, scale)
+    x0, y0, cw, ch = crop or busiest_window(hr, 192, border=scale)
+    cache = {}
+    def view(a: float):
+        if a not in cache:
+            sr = upscale(lr, interpolate_weights(psnr_model, gan_model, a), scale, device=device)
+            cache[a] = (sr[y0:y0 + ch, x0:x0 + cw], float(psnr_y(sr, hr, scale)[0]), niqe(sr, crop_border=scale))
+        return cache[a]
+    img, text = W.Image(format='png'), W.HTML()
+    s = W.FloatSlider(value=0., min=0., max=1., step=step, description='alpha (0: PSNR, 1: GAN)',
+                      style={'description_width': 'initial'}, layout=W.Layout(width='100%'))
+    def show(change=None):
+        a = round(float(s.value), 6); c, p, q = view(a)
+        img.value, text.value = _png(c), f"alpha {a:g}: PSNR {p:.2f} dB, NIQE {q:.2f} (whole image)"
+    s.observe(show, names='value'); show()
+    box = W.VBox([s, text, img]); box.slider, box.image, box.text = s, img, text
+    return box

@@ -109,7 +109,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
     csv_path, json_path = res.to_csv(out / 'results.csv'), res.to_json(out / 'results.json')
     figs = demo_figures(out, folders, models, device, log=log)
     log('\n' + table + note)
-    log(f"edsr_msa_demo: everything is in {out.resolve()}\n"
+    log(f"edsr_msa_demo: everything is in {out}\n"
         f"  table:        {out / 'results.md'} (per image: {csv_path}; all: {json_path})\n"
         f"  comparisons:  {', '.join(str(p) for p in figs['compare'])}\n"
         f"  Grad-CAM:     {', '.join(str(p) for p in figs['gradcam']) or 'none'}\n"

@@ -178,7 +178,7 @@ def slider(image, model, scale: Optional[int] = None, device=None):
     bic = tensor_to_image(imresize_matlab(image_to_tensor(image), scale=s).clamp(0, 1))
     return before_after(bic, sr)
 
-# %% ../nbs/14_evaluate.ipynb #48822e10
+# %% ../nbs/14_evaluate.ipynb #f65fea72
 def perception_distortion(psnr_model, gan_model, data, scale: int, alphas: Sequence[float] = (0, .2, .4, .6, .8, 1.),
                           device=None) -> list:
     "Rows `{label, alpha, psnr, niqe}`: ESRGAN's interpolation at each `alpha`, then bicubic and HR (NIQE only)."
@@ -209,7 +209,7 @@ def plot_perception_distortion(rows: list, title: str = '', dpi: int = 80):
     ax.set_title(title, fontsize=10); fig.tight_layout()
     return fig
 
-# %% ../nbs/14_evaluate.ipynb #9a07c01e
+# %% ../nbs/14_evaluate.ipynb #247be0a9
 def interpolation_slider(psnr_model, gan_model, hr: np.ndarray, scale: int, crop: Optional[tuple] = None,
                          step: float = 0.1, device=None):
     "An ipywidgets slider over ESRGAN's `alpha`: the SR crop of `hr`'s LR by the interpolated network, with PSNR and NIQE."

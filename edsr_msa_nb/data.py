@@ -471,7 +471,7 @@ def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progr
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')   # held out of the 'sample' training images, for validation
 
 def ImageListSet(images: dict, scales: Sequence[int] = (2, 3, 4), name: str = 'images') -> HRFolder:
-    "The same as `HRFolder.from_images`: an `HRFolder` over in-memory uint8 `H x W x C` images `{name: array}`."
+    "The same as `HRFolder`'s `from_images`: an `HRFolder` over in-memory uint8 `H x W x C` images `{name: array}`."
     return HRFolder.from_images(images, scales, name)
 
 def load_training_images(specs: Sequence[str], progress: bool = True) -> Tuple[list, list]:

@@ -28,6 +28,8 @@ lic = licenses[cfg['license'].lower()]
 min_python = cfg['min_python']
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+metrics_requirements = shlex.split(cfg.get('metrics_requirements', ''))   # LPIPS: pip install "edsr-msa-nb[metrics]"
+export_requirements = shlex.split(cfg.get('export_requirements', ''))     # ONNX: pip install "edsr-msa-nb[export]"
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -44,9 +46,9 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
-    package_data={cfg['lib_name']: ['weights/*.pt', 'weights/*.json']},
+    package_data={cfg['lib_name']: ['weights/*.pt', 'weights/*.json', 'data_files/*.npz']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'metrics': metrics_requirements, 'export': export_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -2,7 +2,7 @@
 straightforward sampler that decodes nothing but keeps float32 copies and crops/augments with torch ops
 (the usual "list of float tensors" approach), in one run. Both draw aligned x`scale` patches of 48x48 LR.
 
-    EDSR_MSA_DATA=../shared/data python bench/bench_data.py [--data T91] [--workers 0 2] [--batches 50]
+    EDSR_MSA_DATA=/path/to/datasets python bench/bench_data.py [--data T91] [--workers 0 2] [--batches 50]
 """
 import argparse, os, time
 

@@ -3,7 +3,7 @@
 Each case runs in its own subprocess so its peak RSS (`ru_maxrss`) is its own. The model has random weights
 (memory and time do not depend on their values). Images (--sizes): 512x512, 1024x1024 and 2040x1356 (a
 DIV2K-sized photo) by default, random uint8 RGB. A watchdog ends a case whose RSS passes --max-gib (so that an untiled run cannot
-take the shared machine down) and reports it as such.
+take the machine down) and reports it as such.
 
     python bench/bench_inference.py [--threads 2] [--tile 256] [--max-gib 8] [--device cuda] [--tiled-only] [--sizes 2040x1356,4080x2712]
 

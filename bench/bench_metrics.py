@@ -2,7 +2,7 @@
 computed by `edsr_msa_nb` (batched torch) and by an independent straightforward NumPy/scikit-image
 implementation, in one run. Prints both tables, whether they agree, and the speed ratio.
 
-    EDSR_MSA_DATA=../shared/data python bench/bench_metrics.py [--data Set5 Set14] [--threads 2] [--repeat 3]
+    EDSR_MSA_DATA=/path/to/datasets python bench/bench_metrics.py [--data Set5 Set14] [--threads 2] [--repeat 3]
 """
 import argparse, math, os, sys, time
 from pathlib import Path

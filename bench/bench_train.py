@@ -67,7 +67,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     print(f"torch {torch.__version__}, {a.threads} threads, os.cpu_count()={os.cpu_count()}, batch {a.batch}, "
-          f"LR patch {a.lr_patch}, x{a.scale}, {a.steps} timed steps after 1 warm-up; load average {os.getloadavg()}")
+          f"LR patch {a.lr_patch}, x{a.scale}, {a.steps} timed steps after 1 warm-up; 1/5/15-min load {os.getloadavg()}")
     images = load_training_images(['sample'], progress=False)
     torch.manual_seed(0)
     ds = SRPatchDataset(images[0], a.scale, lr_patch=a.lr_patch, names=images[1])

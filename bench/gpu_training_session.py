@@ -1,12 +1,12 @@
-"""The one-shot GPU session that trained the shipped weights (issue 7) and ran nbs/10_train's cuda cells
-(issue 4): measure the step rate of three concurrent `edsr_msa_train` runs, pick the step budget that fits the
-call, train lite MSA, lite attention=None (ablation) and a second MSA run (reproduction)
-side by side, while `nbdev_test --flags cuda` runs nbs/10_train.ipynb. Everything useful lands in $OUT.
+"""A GPU session that trains the shipped weights and runs nbs/10_train's cuda cells: measure the step rate of
+three concurrent `edsr_msa_train` runs, pick the step budget that fits the time budget, train lite MSA, lite
+attention=None (ablation) and a second MSA run (reproduction) side by side, while `nbdev_test --flags cuda`
+runs nbs/10_train.ipynb. Everything useful lands in $OUT.
 
-    EDSR_MSA_DATA=/path/to/data OUT=/tmp/out python bench/gpu_training_session.py
+    EDSR_MSA_DATA=/path/to/datasets OUT=runs/gpu-session python bench/gpu_training_session.py
 
-EDSR_MSA_DATA holds T91/, BSD200/, Set5/ (on the lent GPU machine: a lossless WebP copy, to fit its transfer
-limit). DRV_DEVICE, DRV_PROBE, DRV_BUDGET, DRV_CAP, DRV_RUNS override the device, probe length, time budget
+EDSR_MSA_DATA holds T91/, BSD200/, Set5/ (PNG, or a lossless WebP copy where the transfer to the GPU machine
+is limited). DRV_DEVICE, DRV_PROBE, DRV_BUDGET, DRV_CAP, DRV_RUNS override the device, probe length, time budget
 (s), step cap and run folder (a CPU smoke test: DRV_DEVICE=cpu DRV_PROBE=20 DRV_BUDGET=150 DRV_CAP=60)."""
 import json, os, re, subprocess, sys, tarfile, time
 from pathlib import Path

@@ -82,6 +82,7 @@ class Upsampler(nn.Sequential):
 # %% ../nbs/03_blocks.ipynb #a59d9f54
 def checkerboard_energy(y: torch.Tensor, r: int) -> float:
     "Fraction of `y`'s (centred) energy not explained by its `r x r` block means repeated: 0 = no period-`r` pattern."
+    y = y.detach()
     H, W = (y.shape[-2] // r) * r, (y.shape[-1] // r) * r
     y = y[..., :H, :W]
     blocks = F.interpolate(F.avg_pool2d(y, r), scale_factor=r, mode='nearest')

@@ -119,6 +119,6 @@ def card_table(card: dict, published: Sequence[str] = ('SRCNN', 'VDSR', 'EDSR-ba
     return '\n'.join(lines)
 
 # %% ../nbs/16_model_card.ipynb #acb58621
-TRAIN_COMMAND = ("EDSR_MSA_DATA=../shared/data edsr_msa_train --preset psnr --model lite --attention {attention} "
+TRAIN_COMMAND = ("EDSR_MSA_DATA=/path/to/datasets edsr_msa_train --preset psnr --model lite --attention {attention} "
                  "--data T91 BSD200 --val Set5 --scales 2 4 --steps 4500 2500 --batch_size 32 --lr_patch 48 --loss l1 "
                  "--lr 0.0007 --val_every 2000 --save_every 1000 --seed 0 --device cuda --workers 4 --out runs/lite-{attention}")

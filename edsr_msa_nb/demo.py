@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from fastcore.script import Param, call_parse, store_true
+from fastcore.script import Param, store_true
 from PIL import Image
 
-from .core import get_device
-from .data import HRFolder, bicubic_degrade, sample_images
+from .core import cli, get_device
+from .data import HRFolder, bicubic_degrade, busiest_window, sample_images
 from .model import from_pretrained, save_weights
 from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
 from .interpret import explain
-from .evaluate import ModelMethod, _family_members, compare_figure, evaluate_methods, side_by_side, texture_crop
+from .inference import ModelMethod
+from .evaluate import _family_members, compare_figure, evaluate_methods, side_by_side
 
 # %% ../nbs/15_demo.ipynb #4a8ac70e
 def _centre_crop(a: np.ndarray, side: Optional[int]) -> np.ndarray:
@@ -76,8 +77,8 @@ def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare:
             paths['compare'].append(dst)
         hr = np.asarray(Image.open(files[0]).convert('RGB'))
         lr = bicubic_degrade(hr, scale)
-        y0, x0, sz = texture_crop(lr, 64, border=0)
-        crop = np.ascontiguousarray(lr[y0:y0 + sz, x0:x0 + sz])
+        x0, y0, cw, ch = busiest_window(lr, 64)
+        crop = np.ascontiguousarray(lr[y0:y0 + ch, x0:x0 + cw])
         model = copy.deepcopy(model).to(get_device(device)).requires_grad_(True)   # an EMA copy comes frozen
         for method in ('gradcam', 'attention'):
             try: ex = explain(model, crop, method=method)
@@ -108,7 +109,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
     csv_path, json_path = res.to_csv(out / 'results.csv'), res.to_json(out / 'results.json')
     figs = demo_figures(out, folders, models, device, log=log)
     log('\n' + table + note)
-    log(f"edsr_msa_demo: everything is in {out.resolve()}\n"
+    log(f"edsr_msa_demo: everything is in {out}\n"
         f"  table:        {out / 'results.md'} (per image: {csv_path}; all: {json_path})\n"
         f"  comparisons:  {', '.join(str(p) for p in figs['compare'])}\n"
         f"  Grad-CAM:     {', '.join(str(p) for p in figs['gradcam']) or 'none'}\n"
@@ -116,7 +117,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
     return dict(table=out / 'results.md', csv=csv_path, json=json_path, result=res, **figs)
 
 # %% ../nbs/15_demo.ipynb #82264406
-@call_parse
+@cli
 def edsr_msa_demo(
     out: Param("output folder", str) = 'edsr_msa_demo',
     minutes: Param("training budget in minutes when no weights ship", float) = 4.0,

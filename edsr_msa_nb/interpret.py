@@ -35,23 +35,26 @@ from .lam import (LAMResult, blur_path, blur_with, diffusion_index, gaussian_ker
 
 # %% ../nbs/13_attention_maps.ipynb #8bcfd5be
 def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:
-    "Run `model` on `x` and collect each MSA module's `spatial` map (N x h x w) and `channel` weights (N x C)."
+    "Run `model` on `x` and collect each attention module's `spatial` map (N x h x w) and, where it has them, `channel` weights (N x C)."
     mods = attention_modules(model)
-    if not mods: raise ValueError("model has no MultiScaleAttention modules (a 'baseline' model?): nothing to show")
+    if not mods: raise ValueError("model has no attention modules (attention=None?): nothing to show")
     if x.ndim == 3: x = x[None]
     with eval_mode(model), torch.no_grad(): model(x)
-    return {n: {'spatial': m.last_spatial_map[:, 0].cpu(), 'channel': m.last_channel_weights.cpu()} for n, m in mods.items()}
+    out = {n: {'spatial': m.last_spatial_map, 'channel': m.last_channel_weights} for n, m in mods.items()}
+    return {n: {k: (v[:, 0] if k == 'spatial' else v).cpu() for k, v in d.items() if v is not None} for n, d in out.items()}
 
 def plot_attention(maps: Dict[str, Dict[str, torch.Tensor]], lr: torch.Tensor, idx: int = 0, alpha: float = 0.6, dpi: int = 80):
-    "Each MSA block's spatial map over the LR image (own colour scale, noted), and all channel weights (blocks x C)."
-    n = len(maps)
+    "Each attention block's spatial map over the LR image (own colour scale, noted), and the channel weights (blocks x C) where every block has them."
+    n, with_ch = len(maps), all('channel' in m for m in maps.values())   # ESA, PA, pyramid: no channel weights
     lr_img = lr[idx] if lr.ndim == 4 else lr
-    fig, axes = plt.subplots(1, n + 1, figsize=(2.6 * (n + 1), 2.9), dpi=dpi)
+    fig, axes = plt.subplots(1, n + with_ch, figsize=(2.6 * (n + with_ch), 2.9), dpi=dpi, squeeze=False)
+    axes = axes[0]
     for ax, (name, m) in zip(axes, maps.items()):
         s = m['spatial'][idx]
         lo, hi = s.min().item(), s.max().item()
         ax.imshow(overlay(lr_img, (s - lo) / max(hi - lo, 1e-12), alpha, 'magma'))
         ax.set_title(f"{name}: {lo:.2f}..{hi:.2f}", fontsize=8); ax.axis('off')
+    if not with_ch: fig.tight_layout(); return fig
     ch = torch.stack([m['channel'][idx] for m in maps.values()]).numpy()
     im = axes[-1].imshow(ch, aspect='auto', cmap='viridis', vmin=0, vmax=1, interpolation='nearest')
     axes[-1].set_yticks(range(n)); axes[-1].set_yticklabels(list(maps), fontsize=7)

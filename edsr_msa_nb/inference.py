@@ -334,7 +334,7 @@ def _upscale_file(p: Path, model, scale: int, outdir: Path, taken: dict, **kw) -
     h, w = sr.pixels.shape[:2]
     return f"{p} -> {dst} ({w}x{h})" + (': ' + '; '.join(sr.notes) if sr.notes else '')
 
-# %% ../nbs/06_inference.ipynb #33bec06a
+# %% ../nbs/06_inference.ipynb #a6e91e53
 @cli
 def edsr_msa_upscale(
     images: Param("image files, folders or glob patterns", str, nargs='+'),

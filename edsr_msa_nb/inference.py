@@ -368,7 +368,7 @@ def edsr_msa_upscale(
         try: bar.write(_upscale_file(p, model, scale, outdir, taken, **kw), file=sys.stdout); n_ok += 1
         except (ValueError, OSError, MemoryError) as e:
             why = 'out of memory' if isinstance(e, MemoryError) else (str(e).splitlines() or [type(e).__name__])[0]
-            failed.append((str(p), why)); print(f"{p}: failed: {why}", file=sys.stderr)
+            failed.append((str(p), why)); print(why if why.startswith(str(p)) else f"{p}: {why}", file=sys.stderr)
     if failed:
         print(f"edsr_msa_upscale: {n_ok} of {len(files)} images written to {outdir}; "
               f"{len(failed)} input(s) failed: {', '.join(f[0] for f in failed)}", file=sys.stderr)

@@ -13,8 +13,6 @@ import inspect
 import os
 import random
 import sys
-import time
-import traceback
 from functools import wraps
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -239,9 +237,9 @@ def progress_bar(iterable=None, *, interval: float = 5.0, file=None, **kw):
 # %% ../nbs/00_core.ipynb #857f20c7
 USER_ERRORS = (ValueError, OSError)
 
-def run_cli(func: Callable, argv=None, prog: Optional[str] = None):
-    "Parse `argv` (default `sys.argv[1:]`) for `func` and call it; user errors: one line on stderr, exit 2."
-    p = anno_parser(func, prog or func.__name__)   # the console scripts are named after their functions
+def run_cli(func: Callable, argv=None, prog: Optional[str] = None, parser: Optional[argparse.ArgumentParser] = None):
+    "Parse `argv` (default `sys.argv[1:]`) with `parser` (default: from `func`'s signature) and call `func`; user errors: one line, exit 2."
+    p = parser or anno_parser(func, prog or func.__name__)   # the console scripts are named after their functions
     p.add_argument('--debug', action='store_true', help='show the full traceback of an error')
     kw = vars(p.parse_args(sys.argv[1:] if argv is None else argv))
     debug = kw.pop('debug'); kw.pop('pdb', None); kw.pop('xtra', None)

@@ -9,10 +9,9 @@ __all__ = ['resolve_methods', 'evaluate_methods', 'side_by_side', 'edsr_msa_eval
 # %% ../nbs/14_evaluate.ipynb #6fcb96a0
 import io
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
-import torch
 from fastcore.script import Param, store_true
 from PIL import Image
 from torch import nn
@@ -20,7 +19,7 @@ from torch import nn
 from .core import cli, get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
-from .model import available_weights, from_pretrained
+from .model import available_weights
 from .inference import ModelMethod, interpolate_weights, upscale
 
 # %% ../nbs/14_evaluate.ipynb #5687a7e4

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 from .core import eval_mode, get_device, image_to_tensor, progress_bar, quantize
-from .data import HRFolder, PairedFolder, imresize_matlab
+from .data import BT601_LUMA, HRFolder, PairedFolder, imresize_matlab
 
 # %% ../nbs/02_metrics.ipynb #a758c6e9
 def _to_255(x, device=None) -> torch.Tensor:
@@ -47,8 +47,8 @@ def rgb_to_y(x: torch.Tensor) -> torch.Tensor:
     if x.ndim != 4: raise ValueError(f"expected N x C x H x W, got shape {tuple(x.shape)}")
     if x.shape[1] == 1: return x
     if x.shape[1] != 3: raise ValueError(f"expected 1 or 3 channels, got {x.shape[1]}")
-    y = x[:, :1] * (65.481 / 255.)
-    return y.add_(x[:, 1:2], alpha=128.553 / 255.).add_(x[:, 2:3], alpha=24.966 / 255.).add_(16.)
+    r, g, b = (float(w) for w in BT601_LUMA)
+    return (x[:, :1] * r).add_(x[:, 1:2], alpha=g).add_(x[:, 2:3], alpha=b).add_(16.)
 
 # %% ../nbs/02_metrics.ipynb #b4f2ccf3
 def _prepare(sr, hr, shave: int, device=None):

@@ -17,7 +17,6 @@ import copy
 import json
 import math
 import os
-import sys
 import time
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -34,7 +33,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_states, rng_state, set_rng_state,
                                     state_fingerprint, states)
-from .core import USER_ERRORS, atomic_save, eval_mode, get_device, progress_bar, seed_everything
+from .core import atomic_save, eval_mode, get_device, progress_bar, run_cli, seed_everything
 from .data import SAMPLE_VAL_NAMES, ImageListSet, SRPatchDataset, load_training_images, validation_set
 from .inference import ModelMethod
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
@@ -774,13 +773,7 @@ def edsr_msa_train(argv: Optional[Sequence[str]] = None, **flags):
         unknown = sorted(set(flags) - set(train_flags()))
         if unknown: raise TypeError(f"edsr_msa_train: unknown flag(s) {unknown}; expected some of {sorted(train_flags())}")
         return _train_command(flags)
-    p = train_parser(); p.add_argument('--debug', action='store_true', help='show the full traceback of an error')
-    args = vars(p.parse_args(sys.argv[1:] if argv is None else list(argv)))
-    debug = args.pop('debug')
-    try: _train_command(args)
-    except USER_ERRORS as e:                          # a refused flag, a missing file: one line, exit status 2
-        if debug: raise
-        print(f"edsr_msa_train: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr); sys.exit(2)
+    run_cli(lambda **args: _train_command(args), argv, parser=train_parser())   # a refused flag, a missing file: one line, status 2
     # returns None, so that the console script exits with status 0; the summary is in OUT/summary.json
 
 def _train_command(flags: dict):

@@ -19,7 +19,7 @@ from torch import nn
 from .core import cli, get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
-from .model import available_weights
+from .model import available_weights, from_pretrained
 from .inference import ModelMethod, interpolate_weights, upscale
 
 # %% ../nbs/14_evaluate.ipynb #5687a7e4
@@ -178,9 +178,12 @@ def slider(image, model, scale: Optional[int] = None, device=None):
     return before_after(bic, sr)
 
 # %% ../nbs/14_evaluate.ipynb #f65fea72
+def _loaded(m): return from_pretrained(str(m)) if isinstance(m, (str, Path)) else m
+
 def perception_distortion(psnr_model, gan_model, data, scale: int, alphas: Sequence[float] = (0, .2, .4, .6, .8, 1.),
                           device=None) -> list:
     "Rows `{label, alpha, psnr, niqe}`: ESRGAN's interpolation at each `alpha`, then bicubic and HR (NIQE only)."
+    psnr_model, gan_model = _loaded(psnr_model), _loaded(gan_model)          # names: read once, not once per alpha
     rows = []
     for a in alphas:
         m = ModelMethod(interpolate_weights(psnr_model, gan_model, a), f'alpha={a:g}', device=device)
@@ -213,6 +216,7 @@ def interpolation_slider(psnr_model, gan_model, hr: np.ndarray, scale: int, crop
                          step: float = 0.1, device=None):
     "An ipywidgets slider over ESRGAN's `alpha`: the SR crop of `hr`'s LR by the interpolated network, with PSNR and NIQE."
     import ipywidgets as W
+    psnr_model, gan_model = _loaded(psnr_model), _loaded(gan_model)
     hr = modcrop(hr, scale); lr = bicubic_degrade(hr, scale)
     x0, y0, cw, ch = crop or busiest_window(hr, 192, border=scale)
     cache = {}

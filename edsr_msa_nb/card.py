@@ -121,7 +121,6 @@ def record_results(runs: Sequence[dict], sets: Sequence[str] = ('Set5', 'Set14')
     _write_card({**old, 'runs': list(runs) + kept, 'results': res.rows, 'reproductions': list(reproductions)}, path)
     return res
 
-
 def card_table(card: dict, published: Sequence[str] = ('SRCNN', 'VDSR', 'EDSR-baseline')) -> str:
     "Markdown table in the papers' layout: our rows (measured) and `published` rows, PSNR / SSIM per set (families in `results`)."
     res = EvalResult(card['results'])
@@ -162,14 +161,13 @@ def record_perceptual_results(run: dict, baseline: str = 'lite-x4', sets: Sequen
     (key, f), = run['files'].items()
     scale, model = int(key[1:]), Path(f['file']).stem
     shipped = Path(weights_dir).resolve() == WEIGHTS_DIR.resolve()          # by name (sha256-checked), else the file
-    res, skipped = evaluate_methods(list(sets), (scale,), methods=['bicubic', baseline, model if shipped else Path(weights_dir) / f['file']],
-                                    progress=False,
-                                    metrics=PERCEPTUAL_METRICS)
+    methods = ['bicubic', baseline, model if shipped else Path(weights_dir) / f['file']]
+    res, skipped = evaluate_methods(list(sets), (scale,), methods=methods, progress=False, metrics=PERCEPTUAL_METRICS)
     if skipped: raise ValueError(f"record_perceptual_results: {skipped}")
     card = load_card(path)
     card['runs'] = [r for r in card['runs'] if r['family'] != run['family']] + [run]
-    card['perceptual'] = dict(family=run['family'], model=model, baseline=baseline, scale=scale, sets=list(dict.fromkeys(r['set'] for r in res.rows)),
-                              results=res.rows)
+    card['perceptual'] = dict(family=run['family'], model=model, baseline=baseline, scale=scale,
+                              sets=list(dict.fromkeys(r['set'] for r in res.rows)), results=res.rows)
     _write_card(card, path)
     return res
 

@@ -472,10 +472,9 @@ class Trainer:
 
     def __getattr__(self, name: str):
         "The current stage's `StageParts` read as the trainer's own: `tr.model_raw`, `tr.ema`, `tr.opt_g`, ..."
-        parts = self.__dict__.get('parts')
-        if name.startswith('_') or parts is None or not hasattr(parts, name):
+        if name.startswith('_') or not hasattr(self.__dict__.get('parts'), name):   # no stage built yet, or no such part
             raise AttributeError(f"'Trainer' object has no attribute {name!r}")
-        return getattr(parts, name)
+        return getattr(self.parts, name)
 
     @property
     def stage(self) -> StageConfig: return self.cfg.stages[self.stage_idx]
@@ -485,11 +484,13 @@ class Trainer:
 # %% ../nbs/10_train.ipynb #89e6ed3b
 @patch
 def _build_stage(self: Trainer, prev: Optional[EDSRMSA] = None):
-    "The current stage's `StageParts`, its patches, and its `best` record."
+    "The current stage's `StageParts`, its patches and their `StepBatchSampler`, and its `best` record."
     self.parts = build_stage(self.cfg, self.stage, self.device, self.amp_dtype, prev, self.distributed)
     if self._images is None: self._images = load_training_images(self.cfg.data, self.progress and self.is_main)
     images, names = self._images
     self.patches = SRPatchDataset(images, self.stage.scale, lr_patch=self.cfg.lr_patch, names=names, too_small='skip')
+    self.sampler = StepBatchSampler(len(self.patches), self.cfg.batch_size, _seed_of(self.cfg.seed, self.stage_idx),
+                                    self.rank, self.world_size, self.stage_step, self.stage.steps)
     self.best.setdefault(self.stage_idx, {'select': self.stage.select, 'psnr': -math.inf, 'step': None})
 
 @patch
@@ -501,9 +502,8 @@ def advance_stage(self: Trainer):
 
 @patch
 def _loader(self: Trainer) -> DataLoader:
-    "This process's batches from the current step to the end of the stage (`StepBatchSampler`, `stage_loader`)."
-    self.sampler = StepBatchSampler(len(self.patches), self.cfg.batch_size, _seed_of(self.cfg.seed, self.stage_idx),
-                                    self.rank, self.world_size, self.stage_step, self.stage.steps)
+    "This process's batches from the current step to the end of the stage (`stage_loader`)."
+    self.sampler.start_step = self.stage_step
     return stage_loader(self.patches, self.sampler, self.device, self.cfg.num_workers)
 
 @patch

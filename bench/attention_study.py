@@ -7,13 +7,17 @@ A variant is a registered attention name (`edsr_msa_nb.attention.ATTENTION`) or 
 `-wNN` for NN features instead of `lite`'s 32: `none-w33` is the plain network given back the parameter budget
 of an attention kind through its width (208,332 parameters; ESA's `lite` has 207,811, MSA's 213,795).
 
-Training runs go to RUNS/x2-s{steps}-seed{seed}/{variant} (outside the repository: checkpoints are large); each
+Training runs go to RUNS/x2-s{steps}-seed{seed}/{variant} (outside the repository: checkpoints are large); x4
+runs (`--scale 4 --init-runs RUNS/x2-s...-seedN`) start from each variant's final x2 weights, as the shipped
+progressive recipe does, and go to RUNS/x4-s{steps}-seed{seed}-from-x2-s...-seedN/{variant}. Each
 is resumed with `--resume` if it stopped, and skipped if finished. Scores go to OUT (committed data):
 `scores.csv` (per image), `scores.json` (per image, the set means and the comparison with None, with steps,
 seed and training time), and `study.md` (the tables). The data location comes from $EDSR_MSA_DATA.
 
     python bench/attention_study.py --variants none esa pa msa --steps 1000 \
         --runs RUNS_FOLDER --out bench/study/pilot-x2-1000
+    python bench/attention_study.py --variants none esa pa msa --scale 4 --steps 500 \
+        --init-runs RUNS_FOLDER/x2-s1000-seed0 --runs RUNS_FOLDER --out bench/study/pilot-x4-500
     python bench/attention_study.py ... --score-only      # rescore what has finished, train nothing
     python bench/attention_study.py --compare-seeds bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1
     python bench/attention_study.py --summarize bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1 bench/study/pilot-x2-200-seed2
@@ -25,7 +29,9 @@ import numpy as np
 import torch
 
 SETS = ('Set5', 'Set14', 'B100')
-WEIGHTS = 'weights/stage1-pixel-x2-last.pt'   # the EMA weights at the end of the single x2 stage
+def weights(run: Path, scale: int) -> Path:
+    "The EMA weights at the end of the run's single stage."
+    return run / 'weights' / f'stage1-pixel-x{scale}-last.pt'
 
 
 def parse_variant(v: str) -> dict:
@@ -50,7 +56,8 @@ def train(variant: str, run: Path, args) -> dict:
         run.mkdir(parents=True, exist_ok=True)
         # model overrides through --config: it takes any registered kind and a width
         (run / 'study_overrides.json').write_text(json.dumps({'model_overrides': parse_variant(variant)}))
-        cmd = [exe, '--preset', 'psnr', '--scales', '2', '--steps', str(args.steps), '--data', 'T91', 'BSD200',
+        init = ['--init', str(weights(Path(args.init_runs) / variant, 2))] if args.scale != 2 else []
+        cmd = [exe, '--preset', 'psnr', '--scales', str(args.scale), '--steps', str(args.steps), *init, '--data', 'T91', 'BSD200',
                '--val', 'none', '--seed', str(args.seed), '--save_every', '100', '--config', str(run / 'study_overrides.json'),
                *common]
     print(time.strftime('%H:%M:%S', time.gmtime()), 'UTC:', ' '.join(cmd[1:]), flush=True)
@@ -58,12 +65,12 @@ def train(variant: str, run: Path, args) -> dict:
     return json.loads(summary.read_text())
 
 
-def score(variant: str, run: Path, sets=SETS) -> list:
-    "Per-image PSNR/SSIM (papers' protocol: Y channel, border = scale) of the run's final weights at x2."
+def score(variant: str, run: Path, sets=SETS, scale: int = 2) -> list:
+    "Per-image PSNR/SSIM (papers' protocol: Y channel, border = scale) of the run's final weights at `scale`."
     from edsr_msa_nb.evaluate import evaluate_methods
     from edsr_msa_nb.model import load_weights
-    model = load_weights(run / WEIGHTS)
-    res, _ = evaluate_methods(list(sets), (2,), [model], progress=False)
+    model = load_weights(weights(run, scale))
+    res, _ = evaluate_methods(list(sets), (scale,), [model], progress=False)
     return [{**r, 'method': variant} for r in res.rows]
 
 
@@ -81,21 +88,21 @@ def paired(rows: list, variant: str, sets=SETS, base: str = 'none', n_boot: int 
     return out
 
 
-def tables(rows: list, variants: list, info: dict, sets=SETS) -> str:
+def tables(rows: list, variants: list, info: dict, sets=SETS, scale: int = 2) -> str:
     means = {}
     for r in rows: means.setdefault((r['method'], r['set']), []).append(r['psnr'])
-    lines = ['| variant | params | train steps | train min | ' + ' | '.join(f'{s} x2 PSNR' for s in sets) + ' |',
+    lines = ['| variant | params | train steps | train min | ' + ' | '.join(f'{s} x{scale} PSNR' for s in sets) + ' |',
              '|---|---:|---:|---:|' + '---:|' * len(sets)]
     for v in variants:
         i = info[v]
         lines.append(f"| {v} | {i['params']:,} | {i['steps']} | {i['train_s'] / 60:.0f} | " +
                      ' | '.join(f"{np.mean(means[(v, s)]):.3f}" for s in sets) + ' |')
-    if 'none' in variants:
-        lines += ['', '| variant - none | ' + ' | '.join(f'{s} (dB, 95% CI, images better)' for s in (*sets, 'all')) + ' |',
+    for base in [u for u in variants if u.startswith('none')]:
+        lines += ['', f'| variant - {base} | ' + ' | '.join(f'{s} (dB, 95% CI, images better)' for s in (*sets, 'all')) + ' |',
                   '|---|' + '---|' * (len(sets) + 1)]
         for v in variants:
-            if v == 'none': continue
-            p = info[v]['vs_none']
+            if v == base: continue
+            p = info[v][f'vs_{base}']
             lines.append(f"| {v} | " + ' | '.join(f"{p[s]['mean_diff']:+.3f} [{p[s]['ci95'][0]:+.3f}, {p[s]['ci95'][1]:+.3f}], "
                                                    f"{p[s]['better_images']}/{p[s]['images']}" for s in (*sets, 'all')) + ' |')
     return '\n'.join(lines)
@@ -118,17 +125,18 @@ def compare_seeds(out_a: str, out_b: str, sets=SETS) -> str:
     return '\n'.join(lines)
 
 
-def summarize(outs: list, sets=SETS) -> str:
-    "Markdown: each variant's effect vs None (mean paired PSNR difference) in each study of `outs` (seeds), their mean and SD."
+def summarize(outs: list, sets=SETS, base: str = 'none') -> str:
+    "Markdown: each variant's effect vs `base` (mean paired PSNR difference) in each study of `outs` (seeds), their mean and SD."
     studies = [json.loads((Path(o) / 'scores.json').read_text()) for o in outs]
     seeds = [next(iter(st['runs'].values()))['seed'] for st in studies]
-    variants = [v for v in studies[0]['runs'] if v != 'none' and all('vs_none' in st['runs'].get(v, {}) for st in studies)]
-    lines = ['| variant - none | ' + ' | '.join(f'{s}: per seed {seeds} (dB) | mean +- SD' for s in (*sets, 'all')) + ' |',
+    key = f'vs_{base}'
+    variants = [v for v in studies[0]['runs'] if v != base and all(key in st['runs'].get(v, {}) for st in studies)]
+    lines = [f'| variant - {base} | ' + ' | '.join(f'{s}: per seed {seeds} (dB) | mean +- SD' for s in (*sets, 'all')) + ' |',
              '|---|' + '---|---:|' * (len(sets) + 1)]
     for v in variants:
         cells = []
         for s in (*sets, 'all'):
-            e = np.array([st['runs'][v]['vs_none'][s]['mean_diff'] for st in studies])
+            e = np.array([st['runs'][v][key][s]['mean_diff'] for st in studies])
             cells.append(', '.join(f'{x:+.3f}' for x in e) + f" | {e.mean():+.3f} +- {e.std(ddof=1) if len(e) > 1 else 0:.3f}")
         lines.append(f"| {v} | " + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
@@ -141,17 +149,23 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--runs', type=str, help='folder for the training runs (outside the repository)')
     ap.add_argument('--out', type=str, help='folder for the scores (committed)')
-    ap.add_argument('--sets', nargs='+', default=list(SETS), help='test sets (x2)')
+    ap.add_argument('--sets', nargs='+', default=list(SETS), help='test sets')
+    ap.add_argument('--scale', type=int, default=2, choices=(2, 3, 4), help='scale trained and scored (default 2)')
+    ap.add_argument('--init-runs', type=str, help='scale 3/4: the x2 study folder (RUNS/x2-s...-seedN) whose final '
+                    'weights each variant starts from (the progressive x2 -> x4 recipe)')
+    ap.add_argument('--base', default='none', help='--summarize: the variant the effects are measured against (none, none-w33)')
     ap.add_argument('--score-only', action='store_true', help='score the finished runs, train nothing')
     ap.add_argument('--compare-seeds', nargs=2, metavar=('OUT_A', 'OUT_B'), help='only compare two finished studies (two seeds)')
     ap.add_argument('--summarize', nargs='+', metavar='OUT', help='only tabulate the effects vs None over finished studies (seeds)')
     args = ap.parse_args(argv)
     if args.compare_seeds: print(compare_seeds(*args.compare_seeds, args.sets)); return
-    if args.summarize: print(summarize(args.summarize, args.sets)); return
+    if args.summarize: print(summarize(args.summarize, args.sets, args.base)); return
     if not (args.runs and args.out): ap.error('--runs and --out are required to train and score')
     torch.set_num_threads(1)
     for v in args.variants: parse_variant(v)                # fail before hours of training
-    runs = Path(args.runs) / f"x2-s{args.steps}-seed{args.seed}"
+    if args.scale != 2 and not args.init_runs: ap.error('--scale 3/4 needs --init-runs (the x2 runs to start from)')
+    frm = f"-from-{Path(args.init_runs).name}" if args.scale != 2 else ''
+    runs = Path(args.runs) / f"x{args.scale}-s{args.steps}-seed{args.seed}{frm}"
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     cache = out / 'scores.json'
     old = json.loads(cache.read_text()) if cache.is_file() else {'rows': [], 'runs': {}}
@@ -164,23 +178,26 @@ def main(argv=None):
         else: continue
         if not summary.get('finished'): continue
         if v not in info:
-            rows = [r for r in rows if r['method'] != v] + score(v, run, args.sets)
+            rows = [r for r in rows if r['method'] != v] + score(v, run, args.sets, args.scale)
             info[v] = {'steps': summary['global_step'], 'train_s': summary['elapsed_s'], 'seed': args.seed,
-                       'params': n_params(load_weights(run / WEIGHTS), trainable_only=False), **parse_variant(v)}
+                       'params': n_params(load_weights(weights(run, args.scale)), trainable_only=False), **parse_variant(v)}
             print(time.strftime('%H:%M:%S', time.gmtime()), f'UTC: scored {v}', flush=True)
         done = [u for u in args.variants if u in info]
-        if 'none' in info:
+        for base in [u for u in done if u.startswith('none')]:       # the ablation and the equal-parameter plain net
             for u in done:
-                if u != 'none': info[u]['vs_none'] = paired(rows, u, args.sets)
-        cache.write_text(json.dumps({'protocol': 'PSNR/SSIM on Y, border = scale (papers); x2; final EMA weights',
-                                     'recipe': f"edsr_msa_train --preset psnr --scales 2 --steps {args.steps} --data T91 BSD200 "
+                if u != base: info[u][f'vs_{base}'] = paired(rows, u, args.sets, base=base)
+        cache.write_text(json.dumps({'protocol': f'PSNR/SSIM on Y, border = scale (papers); x{args.scale}; final EMA weights',
+                                     'scale': args.scale,
+                                     'recipe': f"edsr_msa_train --preset psnr --scales {args.scale} --steps {args.steps} "
+                                               + (f"--init {args.init_runs}/VARIANT/weights/stage1-pixel-x2-last.pt " if frm else '')
+                                               + "--data T91 BSD200 "
                                                f"--val none --seed {args.seed} --threads 1 --workers 0",
                                      'runs': info, 'rows': rows}, indent=1) + '\n')
         with open(out / 'scores.csv', 'w', newline='') as f:
             w = csv.DictWriter(f, fieldnames=['method', 'set', 'scale', 'image', 'psnr', 'ssim'], extrasaction='ignore')
             w.writeheader(); w.writerows(rows)
-        (out / 'study.md').write_text(tables(rows, done, info, args.sets) + '\n')
-        print(tables(rows, done, info, args.sets), flush=True)
+        (out / 'study.md').write_text(tables(rows, done, info, args.sets, args.scale) + '\n')
+        print(tables(rows, done, info, args.sets, args.scale), flush=True)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from fastcore.script import Param
 from PIL import Image
 from scipy import ndimage, stats
@@ -151,6 +152,7 @@ def as_input(image) -> torch.Tensor:
         raise ValueError(f"image: expected one RGB or gray image (H x W (x C) array, (1 x) C x H x W tensor), got shape {tuple(image.shape)}")
     return t.expand(-1, 3, -1, -1).contiguous() if t.shape[1] == 1 else t
 
+# %% ../nbs/13_attention_maps.ipynb #79725566
 def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[SRTarget] = None,
             box: Optional[Sequence[int]] = None, kind: Optional[str] = None,
             layers: Optional[Sequence[str]] = None, **kwargs) -> Explanation:
@@ -245,25 +247,27 @@ class Explorer:
         w, h = min(c['w'].value, sw - m), min(c['h'].value, sh - m)
         return min(c['x'].value, sw - m - w), min(c['y'].value, sh - m - h), w, h
 
-    def update(self, change=None) -> np.ndarray:
-        "Recompute the map for the current controls; show and return the overlay (RGB float, LR-upscaled | SR)."
-        c, box = self.controls, self.box()
-        layers = None if c['layer'].value == 'default' else [c['layer'].value]
-        if c['method'].value == 'lam':
-            self.explanation = explain(self.model, self.x, 'lam', box=box, kind='edge', window=box[2], fold=self.fold)
-            heat_lr = self.explanation.maps['saliency']
-            heat_sr = np.asarray(Image.fromarray(heat_lr.astype(np.float32)).resize(self.sr_size[::-1], Image.NEAREST))
-            sr = self.explanation.result.sr
-        else:
-            self.explanation = explain(self.model, self.x, c['method'].value, box=box, kind=c['kind'].value, layers=layers)
-            heat_lr, heat_sr, sr = self.explanation.maps['lr'], self.explanation.maps['sr'], self.explanation.result.sr
-        plt.close(self.explanation.figure)
-        up = F.interpolate(self.x.cpu(), size=self.sr_size, mode='nearest')
-        heat_up = np.asarray(Image.fromarray(heat_lr.astype(np.float32)).resize(self.sr_size[::-1], Image.NEAREST))
-        panel = np.concatenate([_draw_box_array(overlay(up[0], heat_up), box), np.ones((self.sr_size[0], 4, 3)),
-                                _draw_box_array(overlay(sr[0].cpu().clamp(0, 1), heat_sr), box)], axis=1)
-        buf = io.BytesIO(); Image.fromarray((np.clip(panel, 0, 1) * 255).round().astype(np.uint8)).save(buf, 'png')
-        self.image.value = buf.getvalue()
-        self.status.value = f"{c['method'].value} box {box}: {self.explanation.seconds:.2f} s"
-        self.panel = panel
-        return panel
+# %% ../nbs/13_attention_maps.ipynb #2f2800d7
+@patch
+def update(self: Explorer, change=None) -> np.ndarray:
+    "Recompute the map for the current controls; show and return the overlay (RGB float, LR-upscaled | SR)."
+    c, box = self.controls, self.box()
+    layers = None if c['layer'].value == 'default' else [c['layer'].value]
+    if c['method'].value == 'lam':
+        self.explanation = explain(self.model, self.x, 'lam', box=box, kind='edge', window=box[2], fold=self.fold)
+        heat_lr = self.explanation.maps['saliency']
+        heat_sr = np.asarray(Image.fromarray(heat_lr.astype(np.float32)).resize(self.sr_size[::-1], Image.NEAREST))
+        sr = self.explanation.result.sr
+    else:
+        self.explanation = explain(self.model, self.x, c['method'].value, box=box, kind=c['kind'].value, layers=layers)
+        heat_lr, heat_sr, sr = self.explanation.maps['lr'], self.explanation.maps['sr'], self.explanation.result.sr
+    plt.close(self.explanation.figure)
+    up = F.interpolate(self.x.cpu(), size=self.sr_size, mode='nearest')
+    heat_up = np.asarray(Image.fromarray(heat_lr.astype(np.float32)).resize(self.sr_size[::-1], Image.NEAREST))
+    panel = np.concatenate([_draw_box_array(overlay(up[0], heat_up), box), np.ones((self.sr_size[0], 4, 3)),
+                            _draw_box_array(overlay(sr[0].cpu().clamp(0, 1), heat_sr), box)], axis=1)
+    buf = io.BytesIO(); Image.fromarray((np.clip(panel, 0, 1) * 255).round().astype(np.uint8)).save(buf, 'png')
+    self.image.value = buf.getvalue()
+    self.status.value = f"{c['method'].value} box {box}: {self.explanation.seconds:.2f} s"
+    self.panel = panel
+    return panel

@@ -76,6 +76,7 @@ class LAMResult:
         "Attribution sum / (F(input) - F(baseline)); 1 for exact integrated gradients."
         return float(self.attribution.sum()) / (self.target_input - self.target_baseline)
 
+# %% ../nbs/12_lam.ipynb #a3636952
 def lam(model: nn.Module, x: torch.Tensor, box: Optional[Sequence[int]] = None, window: int = 16,
         sigma: float = 1.2, fold: int = 50, kernel_size: int = 9, kind: str = 'edge',
         batch_size: Optional[int] = None) -> LAMResult:

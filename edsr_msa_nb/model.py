@@ -19,6 +19,7 @@ from typing import Optional, Union
 
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from torch import nn
 
 import edsr_msa_nb
@@ -62,15 +63,17 @@ class EDSRConfig:
         if self.attention is None: return []
         return [i for i in range(self.n_resblocks) if (i + 1) % self.attention_every == 0]
 
-    def to_dict(self) -> dict:
-        "Plain types only (saved in weight files, loadable with `weights_only=True`)."
-        d = asdict(self); d['dilations'] = list(self.dilations); return d
+# %% ../nbs/05_model.ipynb #75955225
+@patch
+def to_dict(self: EDSRConfig) -> dict:
+    "Plain types only (saved in weight files, loadable with `weights_only=True`)."
+    d = asdict(self); d['dilations'] = list(self.dilations); return d
 
-    @classmethod
-    def from_dict(cls, d: dict) -> 'EDSRConfig':
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f"config has unknown keys {sorted(unknown)}")
-        return cls(**d)
+@patch(cls_method=True)
+def from_dict(cls: EDSRConfig, d: dict) -> EDSRConfig:
+    unknown = set(d) - {f.name for f in fields(cls)}
+    if unknown: raise ValueError(f"config has unknown keys {sorted(unknown)}")
+    return cls(**d)
 
 # %% ../nbs/05_model.ipynb #68ac7c4b
 class EDSRMSA(nn.Module):
@@ -115,6 +118,7 @@ class EDSRMSA(nn.Module):
         else: x = self.add_mean(x)
         return x.contiguous()  # callers get a plain NCHW tensor whatever the internal layout
 
+# %% ../nbs/05_model.ipynb #723f5303
 def attention_modules(model: nn.Module) -> dict:
     "The attention modules (any registered kind) of `model` by qualified name (e.g. `'attn.3'`), outermost only, in forward order."
     out = {}
@@ -184,6 +188,7 @@ def _stage_factors(sd: dict) -> dict:
         if m and m[2] == 'weight': out[int(m[1]) // 2] = round((v.shape[0] / n_feats) ** 0.5)
     return out
 
+# %% ../nbs/05_model.ipynb #5f4946cb
 def transfer_scale_weights(src, dst: EDSRMSA, strict: bool = True) -> TransferReport:
     "Load `src` (an `EDSRMSA` or its state dict) into `dst` of another scale; reuse matching upsampler stages."
     src_sd = unwrap_model(src).state_dict() if isinstance(src, nn.Module) else dict(src)
@@ -236,6 +241,7 @@ def save_weights(model: EDSRMSA, path: Union[str, Path], dtype: Optional[torch.d
     payload = {'format': WEIGHTS_FORMAT, 'config': model.config.to_dict(), 'state_dict': sd, 'meta': dict(meta)}
     return atomic_save(payload, path)
 
+# %% ../nbs/05_model.ipynb #a611e25e
 def read_weights_file(path: Union[str, Path], map_location='cpu') -> dict:
     "The checked payload of a weight file: `format`, `config`, `state_dict`, `meta`."
     payload = load_checked(path, WEIGHTS_FORMAT, 'weights file', map_location,
@@ -302,6 +308,7 @@ def available_weights(weights_dir: Union[str, Path] = WEIGHTS_DIR) -> list:
     weights_dir = Path(weights_dir)
     return sorted(set(_manifest(weights_dir)) | {f.stem for f in weights_dir.glob('*.pt')}) if weights_dir.is_dir() else []
 
+# %% ../nbs/05_model.ipynb #693f11cd
 OFFICIAL_WEIGHTS = {   # EDSR-PyTorch's EDSR-baseline, downloaded on first use (`fetch_weights`, last section)
     f'edsr-baseline-x{s}': f'https://cv.snu.ac.kr/research/EDSR/models/edsr_baseline_x{s}-{h}.pt'
     for s, h in ((2, '1bc95232'), (3, 'abf2a44e'), (4, '6b446fab'))}

@@ -241,11 +241,11 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tu
 def plot_effects(analysis: dict, set: str = 'B100', goal_db: float = GOALS['gain_db']):
     "Effect vs each scale's base per variant: a marker per seed with its 95% CI, the seed noise floor shaded around 0."
     import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, len(analysis), figsize=(4.5 * len(analysis), 3.2), squeeze=False, sharey=True)
+    fig, axs = plt.subplots(1, len(analysis), figsize=(3 + 4 * len(analysis), 3.4), squeeze=False, sharey=True)
     for ax, (s, a) in zip(axs[0], sorted(analysis.items())):
         vs, labelled = list(a['effects']), {}
         if np.isfinite(a['pooled_floor']):
-            ax.axhspan(-a['pooled_floor'], a['pooled_floor'], color='0.88', label=f"seed noise floor (+-{a['pooled_floor']:.3f} dB)")
+            ax.axhspan(-a['pooled_floor'], a['pooled_floor'], color='0.88', label=f"seed noise floor (\u00b1{a['pooled_floor']:.3f} dB)")
         ax.axhline(0, color='k', lw=0.8); ax.axhline(goal_db, color='C2', ls='--', lw=0.8, label=f'goal +{goal_db:.2f} dB')
         for i, v in enumerate(vs):
             seeds = sorted(a['effects'][v][set]['seeds'].items())
@@ -257,9 +257,12 @@ def plot_effects(analysis: dict, set: str = 'B100', goal_db: float = GOALS['gain
                 m = a['effects'][v][set]['mean']
                 ax.plot(i, m['mean'], 'k_', ms=14, mew=1.5, label=None if 'mean' in labelled else 'seed-averaged')
                 labelled['mean'] = True
-        ax.set_xticks(range(len(vs)), vs, rotation=30)
+        ax.set_xticks(range(len(vs)), vs, rotation=30, ha='right')
         ax.set(title=f"x{s}, {set}: variant - {a['base']}", ylabel='PSNR difference (dB)')
-    axs[0, -1].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    handles = {}
+    for ax in axs[0]:
+        for h, l in zip(*ax.get_legend_handles_labels()): handles.setdefault(l, h)
+    axs[0, -1].legend(handles.values(), handles.keys(), fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
     plt.tight_layout()
     return fig
 

@@ -130,6 +130,8 @@ def analyse(groups: dict, ratios: dict, **kw) -> dict:
     "Per scale: the base, the paired effects (B100 and all images) of every variant vs it, the noise floor from seeds."
     out = {}
     for scale, studies in sorted(groups.items()):
+        if len({st.steps for st in studies}) > 1 or len({st.seed for st in studies}) < len(studies):
+            raise ValueError(f"x{scale}: the studies of a scale are seeds of one step budget, got {studies}")
         base = base_variant(studies)
         eff = effects(studies, base, **kw)
         floor = noise_floor(eff)

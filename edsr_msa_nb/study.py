@@ -236,7 +236,7 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tu
                      + " against the plain network trained for the same minutes.")
     floors = {s: a['pooled_floor'] for s, a in analysis.items() if np.isfinite(a['pooled_floor'])}
     if floors: lines.append("Effects within the seed noise floor (" + ', '.join(f"x{s}: {f:.3f} dB" for s, f in floors.items())
-                            + ", the RMS of the kinds' SDs over seeds) are not told apart from training noise.")
+                            + ", the RMS of the variants' SDs over seeds) are not told apart from training noise.")
     return '\n\n'.join(lines), dict(best=best, met=met, misses=miss, equal_time_best=eq, floors=floors)
 
 # %% ../nbs/17_attention_study.ipynb #82fdb19f

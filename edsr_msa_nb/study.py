@@ -23,7 +23,8 @@ from .model import edsr_msa, model_report
 SETS = ('Set5', 'Set14', 'B100')
 
 def repo_root(start: Union[str, Path, None] = None) -> Path:
-    "The repository checkout: the first of `start` (default: the working directory) and its parents, then the package's parent, that holds `settings.ini` and `bench/study/`."
+    """The repository checkout: the first of `start` (default: the working directory) and its parents, then the
+    package's parent, that holds `settings.ini` and `bench/study/`."""
     here = Path(start or Path.cwd()).resolve()
     package = Path(importlib.util.find_spec('edsr_msa_nb').origin).resolve().parent
     for d in (here, *here.parents, package.parent):
@@ -230,7 +231,9 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tu
     eq = {}
     for s, g in sorted(gaps.items()):
         known = {v: x for v, d in g.items() for x in d.values() if x is not None}
-        if not known: lines.append(f"At equal CPU time (x{s}): not measurable here (the plain network has one step budget, or no variant's time falls between its budgets)."); continue
+        if not known:
+            lines.append(f"At equal CPU time (x{s}): not measurable here (the plain network has one step budget, "
+                         "or no variant's time falls between its budgets)."); continue
         eq[s] = max(known, key=known.get) if max(known.values()) > 0 else 'none'
         lines.append(f"At equal CPU time (x{s}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB" for v, x in sorted(known.items()))
                      + " against the plain network trained for the same minutes.")

@@ -35,14 +35,13 @@ def weights(run: Path, scale: int) -> Path:
 
 
 def parse_variant(v: str) -> dict:
-    "'esa' -> {'attention': 'esa'}; 'none-w33' -> {'attention': None, 'n_feats': 33}."
+    "'esa' -> {'attention': 'esa'}; 'none-w33' -> {'attention': None, 'n_feats': 33} (names parsed by `study.parse_variant`)."
     from edsr_msa_nb.attention import ATTENTION
-    m = re.fullmatch(r'([a-z_]+?)(?:-w(\d+))?', v)
-    if not m or (m[1] != 'none' and m[1] not in ATTENTION):
-        raise SystemExit(f"variant {v!r}: expected none or one of {sorted(ATTENTION)}, optionally with -wNN (width)")
-    out = {'attention': None if m[1] == 'none' else m[1]}
-    if m[2]: out['n_feats'] = int(m[2])
-    return out
+    from edsr_msa_nb.study import parse_variant as parse
+    try: kind, width = parse(v)
+    except ValueError as e: raise SystemExit(str(e))
+    if kind != 'none' and kind not in ATTENTION: raise SystemExit(f"variant {v!r}: expected none or one of {sorted(ATTENTION)}, optionally with -wNN (width)")
+    return {'attention': None if kind == 'none' else kind, **({'n_feats': width} if width else {})}
 
 
 def train(variant: str, run: Path, args) -> dict:
@@ -75,16 +74,14 @@ def score(variant: str, run: Path, sets=SETS, scale: int = 2) -> list:
 
 
 def paired(rows: list, variant: str, sets=SETS, base: str = 'none', n_boot: int = 10000, seed: int = 0) -> dict:
-    "Mean of per-image PSNR differences variant - base per set and over all images, with a bootstrap 95% interval."
+    "Mean of per-image PSNR differences variant - base per set and over all images, with a bootstrap 95% interval (`study.paired_effect`)."
+    from edsr_msa_nb.study import paired_effect
     psnr = {(r['method'], r['set'], r['image']): r['psnr'] for r in rows}
-    rng = np.random.default_rng(seed)
     out = {}
     for s in (*sets, 'all'):
         keys = sorted(k[1:] for k in psnr if k[0] == base and (s == 'all' or k[1] == s))
-        d = np.array([psnr[(variant, *k)] - psnr[(base, *k)] for k in keys])
-        boot = d[rng.integers(0, len(d), (n_boot, len(d)))].mean(1)
-        out[s] = {'images': len(d), 'mean_diff': float(d.mean()), 'ci95': [float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5))],
-                  'better_images': int((d > 0).sum())}
+        e = paired_effect([psnr[(variant, *k)] for k in keys], [psnr[(base, *k)] for k in keys], n_boot, seed)
+        out[s] = {'images': e['n'], 'mean_diff': e['mean'], 'ci95': [e['lo'], e['hi']], 'better_images': e['better']}
     return out
 
 

@@ -108,6 +108,7 @@ def reproduction_run(run_dir: Union[str, Path], family: str, command: str, machi
                 wall_minutes=round(summary['elapsed_s'] / 60, 1) if summary else None,
                 results=[{**r, 'method': f'{family} (reproduction)'} for r in res.rows])
 
+# %% ../nbs/16_model_card.ipynb #8e38f050
 def _write_card(card: dict, path: Union[str, Path]): Path(path).write_text(json.dumps(card, indent=1) + '\n')
 
 def record_results(runs: Sequence[dict], sets: Sequence[str] = ('Set5', 'Set14'), scales: Sequence[int] = (2, 4),
@@ -121,6 +122,7 @@ def record_results(runs: Sequence[dict], sets: Sequence[str] = ('Set5', 'Set14')
     _write_card({**old, 'runs': list(runs) + kept, 'results': res.rows, 'reproductions': list(reproductions)}, path)
     return res
 
+# %% ../nbs/16_model_card.ipynb #967f8f4a
 def card_table(card: dict, published: Sequence[str] = ('SRCNN', 'VDSR', 'EDSR-baseline')) -> str:
     "Markdown table in the papers' layout: our rows (measured) and `published` rows, PSNR / SSIM per set (families in `results`)."
     res = EvalResult(card['results'])
@@ -171,6 +173,7 @@ def record_perceptual_results(run: dict, baseline: str = 'lite-x4', sets: Sequen
     _write_card(card, path)
     return res
 
+# %% ../nbs/16_model_card.ipynb #226bdd95
 def perceptual_table(card: dict) -> str:
     "Markdown table of the card's perceptual results: PSNR / SSIM / NIQE (as `edsr_msa_eval` prints them) per set and method."
     p = card['perceptual']; res = EvalResult(p['results'])
@@ -180,6 +183,7 @@ def perceptual_table(card: dict) -> str:
         lines.append(f"| {'Bicubic' if m == 'bicubic' else f'`{m}`'} | " + ' | '.join(fmt(st, m) for st in p['sets']) + ' |')
     return '\n'.join(lines)
 
+# %% ../nbs/16_model_card.ipynb #79c0e285
 def perceptual_goals(card: dict, goals: dict = GAN_GOALS) -> list:
     "The GAN model's goals, each `(goal, measured, met)`, computed from the card's perceptual results."
     p = card['perceptual']; res = EvalResult(p['results'])

@@ -85,6 +85,7 @@ def _periodic(w: torch.Tensor, raw: torch.Tensor, scale: float, mirror: torch.Te
     lo, hi = int(-raw.min().clamp(max=0)), max(0, int(raw.max()) - (in_len - 1))
     return T, w[:T].tolist(), (raw[:T] + lo).tolist(), mirror[torch.arange(-lo, in_len + hi) % (2 * in_len)]
 
+# %% ../nbs/01_data.ipynb #fffb9f61
 def _resize_along(x: torch.Tensor, dim: int, w: torch.Tensor, idx: torch.Tensor, periodic=None) -> torch.Tensor:
     "Apply 1-D resampling (weights `w`, indices `idx`, both out x P) along `dim` (-1 or -2) of `x`: one gather-and-add per tap."
     if dim == -1:                                   # gathering whole rows is much faster than gathering columns
@@ -285,6 +286,7 @@ class DatasetSource:
     sha256: Optional[str] = None                      # of the archive file, when known
     published: bool = False                           # bicubic x2/x3/x4 must give the papers' rows (any file names/crops)
 
+# %% ../nbs/01_data.ipynb #1216f8d6
 _MANIFEST = [  # (set, file, width, height, pixel sha256) of the copies the papers' numbers are reproduced on
     ('Set5', 'baby.png', 512, 512, 'f14d515486b1a110a8f6a08b23114a7c0ef79e96337692bb48e24dfd8943b3b7'),
     ('Set5', 'bird.png', 288, 288, '0f7ca11adc96abc59dd08160fb99dc77a3732ffc7b903db6832eceeb5592dcbf'),
@@ -307,6 +309,7 @@ _MANIFEST = [  # (set, file, width, height, pixel sha256) of the copies the pape
     ('Set14', 'zebra.png', 586, 391, 'caab9603b04192480c22bdb13717612760a531a7f127ee0fa6c471bf34ca6c52'),
 ]
 
+# %% ../nbs/01_data.ipynb #ff350206
 def _manifest_source(set_name: str, base_url: str) -> DatasetSource:
     rows = [r for r in _MANIFEST if r[0] == set_name]
     return DatasetSource(set_name, files=[f"{base_url}/{r[1]}" for r in rows], count=len(rows),
@@ -419,29 +422,9 @@ def verify_folder(folder: Union[str, Path], source: DatasetSource) -> list:
     if source.published: check_published_bicubic(folder, source.name)
     return paths
 
-def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progress: bool = True) -> Path:
-    "Folder of HR images: a folder path, a registered name (`DATASETS`: local copy under EDSR_MSA_DATA, cache, or download), or a folder name under EDSR_MSA_DATA."
-    key = str(name_or_path)
-    if key not in DATASETS:
-        p = Path(key).expanduser()
-        if p.is_dir(): return p
-        root = data_root()
-        if root is not None and os.sep not in key and (root / key).is_dir(): return root / key   # e.g. T91, BSD200
-        raise FileNotFoundError(f"{key!r} is neither a folder, nor a known dataset ({', '.join(DATASETS)}), "
-                                f"nor a folder under EDSR_MSA_DATA ({root})")
-    src = DATASETS[key]
-    root = data_root()
-    if root is not None and (root / key).is_dir():
-        local = root / key
-        for sub in ('HR', src.subdir):          # accept both Set5/ and the archive's layout
-            if sub and (local / sub).is_dir() and image_paths(local / sub): local = local / sub; break
-        if src.count is not None and len(image_paths(local)) != src.count:
-            raise ValueError(f"{local}: local copy of {key} should hold {src.count} images, found {len(image_paths(local))}")
-        return local
-    final = cache_dir() / key
-    if (final / '.complete').exists(): return final
-    if not download:
-        raise FileNotFoundError(f"{key} is not in the cache ({final}) and download=False; set EDSR_MSA_DATA")
+# %% ../nbs/01_data.ipynb #500a22e6
+def _download_dataset(key: str, src: DatasetSource, final: Path, progress: bool = True) -> Path:
+    "Download `src` into a temporary folder beside `final`, verify it, and only then move it to `final` (the cache)."
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f'.{key}-', dir=final.parent))
     try:
@@ -466,6 +449,32 @@ def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progr
         return final
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+# %% ../nbs/01_data.ipynb #3133141e
+def resolve_dataset(name_or_path: Union[str, Path], download: bool = True, progress: bool = True) -> Path:
+    "Folder of HR images: a folder path, a registered name (`DATASETS`: local copy under EDSR_MSA_DATA, cache, or download), or a folder name under EDSR_MSA_DATA."
+    key = str(name_or_path)
+    if key not in DATASETS:
+        p = Path(key).expanduser()
+        if p.is_dir(): return p
+        root = data_root()
+        if root is not None and os.sep not in key and (root / key).is_dir(): return root / key   # e.g. T91, BSD200
+        raise FileNotFoundError(f"{key!r} is neither a folder, nor a known dataset ({', '.join(DATASETS)}), "
+                                f"nor a folder under EDSR_MSA_DATA ({root})")
+    src = DATASETS[key]
+    root = data_root()
+    if root is not None and (root / key).is_dir():
+        local = root / key
+        for sub in ('HR', src.subdir):          # accept both Set5/ and the archive's layout
+            if sub and (local / sub).is_dir() and image_paths(local / sub): local = local / sub; break
+        if src.count is not None and len(image_paths(local)) != src.count:
+            raise ValueError(f"{local}: local copy of {key} should hold {src.count} images, found {len(image_paths(local))}")
+        return local
+    final = cache_dir() / key
+    if (final / '.complete').exists(): return final
+    if not download:
+        raise FileNotFoundError(f"{key} is not in the cache ({final}) and download=False; set EDSR_MSA_DATA")
+    return _download_dataset(key, src, final, progress)
 
 # %% ../nbs/01_data.ipynb #2b7c41e9
 SAMPLE_VAL_NAMES = ('chelsea', 'grace_hopper')   # held out of the 'sample' training images, for validation
@@ -508,6 +517,7 @@ def _augment(lr: np.ndarray, hr: np.ndarray, code: int):
         return a
     return f(lr), f(hr)
 
+# %% ../nbs/01_data.ipynb #c526e1c6
 class SRPatchDataset(Dataset):
     "Random aligned (LR, HR) patches as float `C x h x w` tensors in [0, 1], with flips and 90-degree rotations."
     def __init__(self, images: Union[str, Path, Sequence[np.ndarray]], scale: int, lr_patch: int = 48,
@@ -548,6 +558,7 @@ class SRPatchDataset(Dataset):
         if self.augment: lr_p, hr_p = _augment(lr_p, hr_p, code)
         return image_to_tensor(lr_p), image_to_tensor(hr_p)
 
+# %% ../nbs/01_data.ipynb #27428301
 def _seed_worker(worker_id: int):
     import random
     s = torch.initial_seed() % 2**32

@@ -50,6 +50,7 @@ def resolve_methods(specs: Sequence, scales: Sequence[int], tile='auto', ensembl
         raise ValueError(f"method {spec!r}: not 'bicubic', a shipped weights name (shipped: {shipped}) or a weights file")
     return out
 
+# %% ../nbs/14_evaluate.ipynb #5c88810d
 def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence = ('bicubic',), tile='auto',
                      ensemble: bool = False, device=None, progress: bool = True, metrics: Sequence[str] = ('psnr', 'ssim')):
     "Evaluate every method on every set in `data` (names, folders or `HRFolder`s) at `scales` on `metrics`: (EvalResult, skipped)."

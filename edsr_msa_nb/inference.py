@@ -52,17 +52,24 @@ def edge_ramp(n_lr: int, scale: int, overlap: int, inner_start: bool, inner_end:
     if inner_end: w = torch.minimum(w, ((n_lr - d - margin) / width).clamp(0, 1))
     return w
 
-# %% ../nbs/06_inference.ipynb #3b22c92a
-def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, overlap: int = 32,
-                  sink: Optional[Callable] = None, progress: bool = False) -> Optional[torch.Tensor]:
-    "Apply `fn` (LR `N x C x h x w` -> `N x C' x h*scale x w*scale`) to `x` in blended tiles; `tile=0`: in one piece."
+# %% ../nbs/06_inference.ipynb #d46ebd00
+def _tile_plan(x: torch.Tensor, tile: int, overlap: int) -> tuple:
+    "`(tile height, tile width, strip starts, column starts, overlap)` for `tiled_forward` on `x`, after checking the arguments."
     if x.ndim != 4: raise ValueError(f"x: expected N x C x H x W, got shape {tuple(x.shape)}")
-    N, _, H, W = x.shape
+    H, W = x.shape[-2:]
     tile = int(tile or 0)
     if tile and tile < 8: raise ValueError(f"tile={tile}: expected 0 (no tiling) or at least 8 LR pixels")
     overlap = min(int(overlap), tile // 2) if tile else 0
     th, tw = fit_tile(H, tile, overlap), fit_tile(W, tile, overlap)
     ys, xs = tile_starts(H, th, overlap), tile_starts(W, tw, overlap)
+    return th, tw, ys, xs, overlap
+
+# %% ../nbs/06_inference.ipynb #3b22c92a
+def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, overlap: int = 32,
+                  sink: Optional[Callable] = None, progress: bool = False) -> Optional[torch.Tensor]:
+    "Apply `fn` (LR `N x C x h x w` -> `N x C' x h*scale x w*scale`) to `x` in blended tiles; `tile=0`: in one piece."
+    th, tw, ys, xs, overlap = _tile_plan(x, tile, overlap)
+    N, _, H, W = x.shape
     s, full = scale, None
     if sink is None:
         def sink(rows, cols, block):
@@ -218,6 +225,19 @@ def _to_pil(a: np.ndarray) -> Image.Image:
     "H x W x C uint8 (C = 1..4) or H x W x 1 uint16 to PIL (`L`, `LA`, `RGB`, `RGBA`, `I;16`)."
     return Image.fromarray(np.ascontiguousarray(a[..., 0] if a.shape[2] == 1 else a))
 
+def _upscale_tensor(image: torch.Tensor, model, scale, tile, overlap, ensemble, device, half, progress, channels_last) -> torch.Tensor:
+    "`upscale` of a `C x H x W` or `N x C x H x W` tensor in [0, 1]: colour through the network, an alpha channel with bicubic."
+    if image.ndim not in (3, 4) or image.shape[-3] not in (1, 2, 3, 4):
+        raise ValueError(f"image: expected a C x H x W or N x C x H x W tensor, C in 1..4, got {tuple(image.shape)}")
+    x = (image[None] if image.ndim == 3 else image).detach().float().cpu()
+    c = x.shape[1] - (x.shape[1] in (2, 4))
+    fn = sr_forward(model, device, half, ensemble, channels_last)
+    with torch.inference_mode():
+        y = run_tiled(x[:, :c], fn, scale, int(tile), overlap, None, progress, device).clamp(0, 1)
+        if c < x.shape[1]: y = torch.cat([y, imresize_matlab(x[:, c:], scale=scale).clamp(0, 1)], 1)
+    return (y[0] if image.ndim == 3 else y).to(image.device)
+
+# %% ../nbs/06_inference.ipynb #7708f13b
 def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, None] = 'auto', overlap: int = 32,
             ensemble: bool = False, device=None, half: Optional[bool] = None, progress: bool = False,
             channels_last: bool = False):
@@ -235,16 +255,7 @@ def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, Non
     kw = dict(model=model, scale=scale, tile=int(tile), overlap=overlap, ensemble=ensemble, device=device,
               half=half, progress=progress, channels_last=channels_last)
     with eval_mode(*([model] if isinstance(model, nn.Module) else [])):
-        if isinstance(image, torch.Tensor):
-            if image.ndim not in (3, 4) or image.shape[-3] not in (1, 2, 3, 4):
-                raise ValueError(f"image: expected a C x H x W or N x C x H x W tensor, C in 1..4, got {tuple(image.shape)}")
-            x = (image[None] if image.ndim == 3 else image).detach().float().cpu()
-            c = x.shape[1] - (x.shape[1] in (2, 4))
-            fn = sr_forward(model, device, half, ensemble, channels_last)
-            with torch.inference_mode():
-                y = run_tiled(x[:, :c], fn, scale, int(tile), overlap, None, progress, device).clamp(0, 1)
-                if c < x.shape[1]: y = torch.cat([y, imresize_matlab(x[:, c:], scale=scale).clamp(0, 1)], 1)
-            return (y[0] if image.ndim == 3 else y).to(image.device)
+        if isinstance(image, torch.Tensor): return _upscale_tensor(image, **kw)
         if isinstance(image, (str, Path)): image = open_image(image)
         if isinstance(image, ImageArray):
             a = image.pixels if image.alpha is None else np.dstack([image.pixels, image.alpha.astype(image.pixels.dtype)])
@@ -264,7 +275,6 @@ def upscale(image, model, scale: Optional[int] = None, tile: Union[int, str, Non
             out = _upscale_array(image, **kw)
             return out[..., 0] if image.ndim == 2 else out
         raise TypeError(f"image: expected a PIL image, ImageArray, NumPy array or tensor, got {type(image).__name__}")
-
 
 # %% ../nbs/06_inference.ipynb #916c10db
 class ModelMethod:

@@ -185,6 +185,7 @@ class PatchDiscriminator(nn.Module):
         self.body = nn.Sequential(*layers)
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.body(x)
 
+# %% ../nbs/08_losses.ipynb #722a0c14
 class UNetDiscriminator(nn.Module):
     "Real-ESRGAN's U-Net discriminator with spectral norm: one logit per pixel, any input size."
     def __init__(self, in_ch: int = 3, nf: int = 64, skip: bool = True, spectral: bool = True):
@@ -208,6 +209,7 @@ class UNetDiscriminator(nn.Module):
         for conv in self.extra: y = act(conv(y))
         return self.out(y)
 
+# %% ../nbs/08_losses.ipynb #58b102cd
 DISCRIMINATORS = {'patch': PatchDiscriminator, 'unet': UNetDiscriminator}
 
 def discriminator(kind: str = 'patch', **kwargs) -> nn.Module:
@@ -271,6 +273,7 @@ class LossConfig:
     @property
     def adversarial(self) -> bool: return self.adversarial_weight > 0
 
+# %% ../nbs/08_losses.ipynb #44230c85
 class CombinedLoss(nn.Module):
     "Weighted pixel + perceptual + adversarial generator loss; `forward` returns `(total, {term: weighted value})`."
     def __init__(self, cfg: Optional[LossConfig] = None, extractor: Optional[Callable] = None, **kw):

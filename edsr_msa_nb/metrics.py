@@ -69,6 +69,7 @@ def psnr_y(sr, hr, shave: int = 0, device=None) -> torch.Tensor:
     "Per-image PSNR (dB, shape `[N]`) on BT.601 luma after shaving `shave` pixels; images as uint8 or floats in [0, 255]."
     return _psnr(*_prepare(sr, hr, shave, device))
 
+# %% ../nbs/02_metrics.ipynb #de387f10
 def gaussian_window(size: int = 11, sigma: float = 1.5, dtype=torch.float64, device=None) -> torch.Tensor:
     "Normalised 1-D Gaussian of `size` taps (the separable factor of SSIM's 2-D window)."
     x = torch.arange(size, dtype=dtype, device=device) - (size - 1) / 2

@@ -64,18 +64,21 @@ def _tile_plan(x: torch.Tensor, tile: int, overlap: int) -> tuple:
     ys, xs = tile_starts(H, th, overlap), tile_starts(W, tw, overlap)
     return th, tw, ys, xs, overlap
 
+class _CollectSink:
+    "`tiled_forward`'s sink when none is given: the finished blocks, gathered into one `N x C x H x W` tensor `full`."
+    def __init__(self, n: int, h: int, w: int): self.n, self.h, self.w, self.full = n, h, w, None
+    def __call__(self, rows: slice, cols: slice, block: torch.Tensor):
+        if self.full is None: self.full = torch.empty(self.n, block.shape[1], self.h, self.w)
+        self.full[:, :, rows, cols] = block
+
 # %% ../nbs/06_inference.ipynb #3b22c92a
 def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, overlap: int = 32,
                   sink: Optional[Callable] = None, progress: bool = False) -> Optional[torch.Tensor]:
     "Apply `fn` (LR `N x C x h x w` -> `N x C' x h*scale x w*scale`) to `x` in blended tiles; `tile=0`: in one piece."
     th, tw, ys, xs, overlap = _tile_plan(x, tile, overlap)
     N, _, H, W = x.shape
-    s, full = scale, None
-    if sink is None:
-        def sink(rows, cols, block):
-            nonlocal full
-            if full is None: full = torch.empty(N, block.shape[1], H * s, W * s)
-            full[:, :, rows, cols] = block
+    s, collect = scale, (_CollectSink(N, H * scale, W * scale) if sink is None else None)
+    sink = collect if sink is None else sink
     carry = carry_w = None                      # weighted sums of the rows the previous strip left open
     bar = progress_bar(total=len(ys) * len(xs), desc='tiles', unit='tile', leave=False, disable=not progress)
     for i, y0 in enumerate(ys):
@@ -110,7 +113,7 @@ def tiled_forward(x: torch.Tensor, fn: Callable, scale: int, tile: int = 256, ov
         close(c0, W * s)
         carry, carry_w = next_carry, next_carry_w
     bar.close()
-    return full
+    return None if collect is None else collect.full
 
 # %% ../nbs/06_inference.ipynb #a9086e2d
 def model_scale(model: nn.Module) -> Optional[int]:

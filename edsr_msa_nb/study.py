@@ -230,12 +230,13 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tu
                  f"**No variant reaches the goals** {goal}. The closest, `{best}`, misses: {'; '.join(miss[best])}.")
     eq = {}
     for s, g in sorted(gaps.items()):
-        known = {v: x for v, d in g.items() for x in d.values() if x is not None}
+        known = {v: max((n, x) for n, x in d.items() if x is not None) for v, d in g.items()
+                 if any(x is not None for x in d.values())}   # each variant at its largest measurable step budget
         if not known:
             lines.append(f"At equal CPU time (x{s}): not measurable here (the plain network has one step budget, "
                          "or no variant's time falls between its budgets)."); continue
-        eq[s] = max(known, key=known.get) if max(known.values()) > 0 else 'none'
-        lines.append(f"At equal CPU time (x{s}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB" for v, x in sorted(known.items()))
+        eq[s] = max(known, key=lambda v: known[v][1]) if max(x for _, x in known.values()) > 0 else 'none'
+        lines.append(f"At equal CPU time (x{s}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB ({n} steps)" for v, (n, x) in sorted(known.items()))
                      + " against the plain network trained for the same minutes.")
     floors = {s: a['pooled_floor'] for s, a in analysis.items() if np.isfinite(a['pooled_floor'])}
     if floors: lines.append("Effects within the seed noise floor (" + ', '.join(f"x{s}: {f:.3f} dB" for s, f in floors.items())

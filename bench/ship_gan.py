@@ -16,17 +16,11 @@ outputs and the README:
     python .ci/run_nb.py nbs/15_demo.ipynb --flags slow
     python .ci/run_nb.py nbs/index.ipynb
     python .ci/docs.py readme
-
-`--provisional WEIGHTS --config CONFIG --step N --note TEXT` ships a weights file that is not the end of a finished
-run, as a stand-in until one is: copied as it is, and recorded in the card as provisional, with the config it
-was trained by and the step it was taken at (no wall time, machine or selection).
 """
-import argparse, json, os, shutil, sys
+import argparse, os, sys
 from pathlib import Path
 
 from edsr_msa_nb.card import CARD_FILE, machine_description, record_perceptual_results, ship_run
-from edsr_msa_nb.model import WEIGHTS_DIR, load_weights, n_params, write_manifest
-from edsr_msa_nb.train import TrainConfig
 
 
 def _relative_init(run: dict) -> dict:
@@ -36,35 +30,15 @@ def _relative_init(run: dict) -> dict:
     return run
 
 
-def provisional_run(weights: Path, config: Path, step: int, command: str, note: str, family: str = 'lite-gan') -> dict:
-    cfg = TrainConfig.from_json(config)
-    if len(cfg.stages) != 1: raise SystemExit(f"{config}: expected a one-stage GAN config")
-    scale = cfg.stages[0].scale
-    dst = WEIGHTS_DIR / f"{family}-x{scale}.pt"
-    shutil.copyfile(weights, dst)
-    write_manifest(WEIGHTS_DIR)
-    return dict(family=family, command=command, provisional=note, config=cfg.to_dict(), steps=step, wall_minutes=None,
-                machine=None, val=[], train=[],
-                files={f"x{scale}": dict(file=dst.name, params=n_params(load_weights(dst)), select='provisional', step=step)})
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('run_dir', nargs='?', help='the finished edsr_msa_train run folder of the GAN stage')
+    ap.add_argument('run_dir', help='the finished edsr_msa_train run folder of the GAN stage')
     ap.add_argument('--command', required=True, help='the edsr_msa_train command that made the run (for the card)')
     ap.add_argument('--machine', help='the machine that trained it (default: this one)')
     ap.add_argument('--family', default='lite-gan')
     ap.add_argument('--baseline', default='lite-x4', help='the PSNR model it is compared with')
-    ap.add_argument('--provisional', help='a weights file to ship as a provisional stand-in (no run folder)')
-    ap.add_argument('--config', help='--provisional: the TrainConfig JSON the weights were trained by')
-    ap.add_argument('--step', type=int, help='--provisional: the step the weights were taken at')
-    ap.add_argument('--note', default='', help='--provisional: what the weights are')
     a = ap.parse_args(argv)
-    if a.provisional:
-        run = provisional_run(Path(a.provisional), Path(a.config), a.step, a.command, a.note or 'provisional', a.family)
-    elif a.run_dir:
-        run = ship_run(a.run_dir, a.family, command=a.command, machine=a.machine or machine_description())
-    else: ap.error('give RUN_DIR or --provisional')
+    run = ship_run(a.run_dir, a.family, command=a.command, machine=a.machine or machine_description())
     res = record_perceptual_results(_relative_init(run), baseline=a.baseline)
     print(f"shipped {', '.join(f['file'] for f in run['files'].values())}; card: {CARD_FILE}")
     for m in res.means(): print(m)

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['SETS', 'GOALS', 'repo_root', 'Study', 'load_study', 'paired_effect', 'effects', 'noise_floor', 'pooled_floor',
            'parse_variant', 'step_ratios', 'base_variant', 'analyse', 'set_means', 'study_table', 'wall_time_points',
-           'equal_time_gaps', 'misses', 'best_kind', 'verdict', 'plot_effects', 'plot_wall_time']
+           'equal_time_gaps', 'misses', 'best_kind', 'verdict', 'load_texture', 'texture_summary', 'texture_table',
+           'texture_line', 'plot_effects', 'plot_wall_time']
 
 # %% ../nbs/17_attention_study.ipynb #d79cfd2d
 import importlib.util
@@ -17,6 +18,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from .lam import mean_ci
 from .model import edsr_msa, model_report
 
 # %% ../nbs/17_attention_study.ipynb #cc393f8b
@@ -189,10 +191,10 @@ def equal_time_gaps(points: list, scale: int, base: str = 'none') -> dict:
     return out
 
 # %% ../nbs/17_attention_study.ipynb #fa74dd9d
-GOALS = dict(gain_db=0.10, scales=(2, 4), max_step=1.2, set='B100')
+GOALS = dict(gain_db=0.10, scales=(2, 4), max_step=1.2, set='B100', auroc=0.75)
 
-def misses(v: str, analysis: dict, ratios: dict, goals: dict = GOALS) -> list:
-    "The goals attention kind `v` misses, each in words (empty: it reaches them all)."
+def misses(v: str, analysis: dict, ratios: dict, goals: dict = GOALS, texture: Optional[dict] = None) -> list:
+    "The goals attention kind `v` misses, each in words (empty: it reaches them all); the maps' goal when `texture` (`texture_summary`) is given."
     out = []
     for s in goals['scales']:
         a = analysis.get(s)
@@ -202,6 +204,10 @@ def misses(v: str, analysis: dict, ratios: dict, goals: dict = GOALS) -> list:
         if e['mean'] < goals['gain_db']: out.append(f"x{s} {e['mean']:+.3f} dB < +{goals['gain_db']:.2f}")
         if e['lo'] <= 0: out.append(f"x{s} CI lower bound {e['lo']:+.3f} dB <= 0")
     if ratios[v][0] > goals['max_step']: out.append(f"step {ratios[v][0]:.2f}x > {goals['max_step']:.1f}x")
+    t = None if texture is None else texture.get(v, {'kind': 'maps not scored'})
+    if t is not None and t['kind'] != 'spatial': out.append(f"maps: {t['kind']}")
+    elif t is not None and t['blocks'][t['best']][0] < goals['auroc']:
+        out.append(f"maps: best block AUROC {t['blocks'][t['best']][0]:.3f} < {goals['auroc']:.2f}")
     return out
 
 def best_kind(analysis: dict, set: str = 'B100') -> str:
@@ -210,8 +216,8 @@ def best_kind(analysis: dict, set: str = 'B100') -> str:
     return max(sorted(kinds), key=lambda v: np.mean([a['effects'][v][set]['mean']['mean'] for a in analysis.values() if v in a['effects']]))
 
 # %% ../nbs/17_attention_study.ipynb #9c3947dd
-def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tuple:
-    "The study's conclusion as Markdown, from the data, and the facts it states: (markdown, facts)."
+def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS, texture: Optional[dict] = None) -> tuple:
+    "The study's conclusion as Markdown, from the data (and the maps' `texture_summary`, if given), and the facts it states: (markdown, facts)."
     st, best = goals['set'], best_kind(analysis, goals['set'])
     kinds = sorted({v for a in analysis.values() for v in a['effects'] if parse_variant(v)[0] != 'none'})
     per = []
@@ -222,12 +228,14 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tu
         per.append(f"x{s}: {e['mean']:+.3f} dB against `{a['base']}` (95% CI [{e['lo']:+.3f}, {e['hi']:+.3f}], "
                    f"{len(a['effects'][best][st]['seeds'])} seed(s)" + (f", SD over seeds {sd:.3f} dB)" if np.isfinite(sd) else ')'))
     lines = [f"**`{best}`** is the attention kind that does best on {st}: " + '; '.join(per) + '.']
-    miss = {v: misses(v, analysis, ratios, goals) for v in kinds}
+    miss = {v: misses(v, analysis, ratios, goals, texture) for v in kinds}
     met = [v for v in kinds if not miss[v]]
     goal = (f"(>= +{goals['gain_db']:.2f} dB on {st} at " + ' and '.join(f"x{s}" for s in goals['scales']) + " with the paired 95% CI "
-            f"above 0, against `none-w33`; a CPU training step <= {goals['max_step']:.1f}x the plain network's)")
+            f"above 0, against `none-w33`; a CPU training step <= {goals['max_step']:.1f}x the plain network's"
+            + (f"; a block whose map detects texture with AUROC >= {goals['auroc']:.2f}" if texture is not None else '') + ')')
     lines.append(f"**{', '.join(f'`{v}`' for v in met)} reach{'es' if len(met) == 1 else ''} the goals** {goal}." if met else
                  f"**No variant reaches the goals** {goal}. The closest, `{best}`, misses: {'; '.join(miss[best])}.")
+    if texture is not None: lines.append(texture_line(best, texture, goals))
     eq = {}
     for s, g in sorted(gaps.items()):
         known = {v: max((n, x) for n, x in d.items() if x is not None) for v, d in g.items()
@@ -242,6 +250,46 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS) -> tu
     if floors: lines.append("Effects within the seed noise floor (" + ', '.join(f"x{s}: {f:.3f} dB" for s, f in floors.items())
                             + ", the RMS of the variants' SDs over seeds) are not told apart from training noise.")
     return '\n\n'.join(lines), dict(best=best, met=met, misses=miss, equal_time_best=eq, floors=floors)
+
+# %% ../nbs/17_attention_study.ipynb #88c8c377
+def load_texture(folder: Union[str, Path]) -> Optional[dict]:
+    "The maps-vs-texture records of a study folder (`texture.json`, by `bench/study_texture.py`); None if it has none."
+    f = Path(folder) / 'texture.json'
+    return json.loads(f.read_text()) if f.is_file() else None
+
+def texture_summary(tex: dict, reference: str = 'sobel') -> dict:
+    """Per variant: the kind of its maps ('spatial', or why not) and, for spatial maps, each block's AUROC against
+    `reference` as (mean, 95% CI half-width) over the images, the best block (not the mean of blocks), the number
+    of images and the shuffled control (all blocks pooled)."""
+    out = {}
+    for v, kind in tex['kinds'].items():
+        rows = [r for r in tex['rows'] if r['variant'] == v and r['reference'] == reference]
+        if kind != 'spatial' or not rows: out[v] = dict(kind=kind if kind != 'spatial' else 'no rows'); continue
+        blocks = {m: mean_ci([r['auroc'] for r in rows if r['map'] == m]) for m in dict.fromkeys(r['map'] for r in rows)}
+        best = max((m for m in blocks if m != 'mean of blocks'), key=lambda m: blocks[m][0])
+        out[v] = dict(kind=kind, blocks=blocks, best=best, images=len({(r['set'], r['image']) for r in rows}),
+                      shuffled=mean_ci([r['auroc_shuffled'] for r in rows]))
+    return out
+
+def texture_table(summary: dict) -> str:
+    "Markdown: per variant, the best block's AUROC, the mean of blocks' and the shuffled control's (mean ± 95% CI)."
+    ci = lambda x: f"{x[0]:.3f} ± {x[1]:.3f}"
+    lines = ['| variant | best block | AUROC, best block | AUROC, mean of blocks | AUROC, shuffled | images |', '|---|---|---:|---:|---:|---:|']
+    for v, s in summary.items():
+        lines.append(f"| {v} | {s['best']} | {ci(s['blocks'][s['best']])} | {ci(s['blocks']['mean of blocks'])} | {ci(s['shuffled'])} | {s['images']} |"
+                     if s['kind'] == 'spatial' else f"| {v} | {s['kind']} | - | - | - | - |")
+    return '\n'.join(lines)
+
+def texture_line(best: str, texture: dict, goals: dict = GOALS) -> str:
+    "The verdict's sentence on the maps: the best kind's best block, and the highest block of any kind if another's."
+    s = texture.get(best, {'kind': 'maps not scored'})
+    own = (f"`{best}`'s best block (`{s['best']}`) reaches AUROC {s['blocks'][s['best']][0]:.3f} ± {s['blocks'][s['best']][1]:.3f}"
+           if s['kind'] == 'spatial' else f"`{best}`: {s['kind']}")
+    sp = {v: t['blocks'][t['best']] for v, t in texture.items() if t['kind'] == 'spatial'}
+    top = max(sp, key=lambda v: sp[v][0]) if sp else None
+    other = f"; the highest of any kind is `{top}`'s `{texture[top]['best']}`, {sp[top][0]:.3f}" if top not in (None, best) else ''
+    return f"Maps and texture (goal: AUROC >= {goals['auroc']:.2f} in at least one block; the shuffled control scores 0.5): {own}{other}."
+
 
 # %% ../nbs/17_attention_study.ipynb #82fdb19f
 def plot_effects(analysis: dict, set: str = 'B100', goal_db: float = GOALS['gain_db']):

@@ -21,7 +21,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from .core import eval_mode
-from .attention import MultiScaleAttention
+from .attention import AttentionModule
 from .model import attention_modules, edsr_msa, from_pretrained
 
 # %% ../nbs/11_gradcam.ipynb #7b26a2ca
@@ -75,7 +75,7 @@ class SRTarget:
 
 # %% ../nbs/11_gradcam.ipynb #936231fd
 def default_cam_layers(model: nn.Module) -> List[str]:
-    "The last conv of `model.body` (else the last conv before the first `PixelShuffle`'s conv), plus every MSA module."
+    "The last conv of `model.body` (else the last conv before the first `PixelShuffle`'s conv), plus every attention module (any registered kind)."
     named = list(model.named_modules())
     body = getattr(model, 'body', None)
     convs = [f'body.{n}' for n, m in body.named_modules() if isinstance(m, nn.Conv2d)] if isinstance(body, nn.Module) else []
@@ -101,7 +101,7 @@ def resolve_layers(model: nn.Module, layers: Optional[Sequence[Union[str, nn.Mod
             out[name] = l
         elif l in mods and l != '': out[l] = mods[l]
         else:
-            convs = [n for n, m in mods.items() if isinstance(m, (nn.Conv2d, MultiScaleAttention))]
+            convs = [n for n, m in mods.items() if isinstance(m, (nn.Conv2d, AttentionModule))]
             raise KeyError(f"layers: {l!r} is not a module of the model; conv/attention names include "
                            f"{convs[:3] + ['...'] + convs[-3:] if len(convs) > 6 else convs}")
     if not out: raise ValueError("layers: empty list")

@@ -26,7 +26,7 @@ from torch import nn
 from .core import cli, eval_mode, get_device, image_to_tensor, load_image, progress_bar
 from .data import bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import rgb_to_y
-from .attention import MultiScaleAttention
+from .attention import AttentionModule
 from .model import attention_modules, edsr_msa, from_pretrained
 from .gradcam import (CAM_METHODS, ActivationRecorder, CAMResult, SRTarget, as_display, cam_from, check_box,
                                  default_cam_layers, draw_box, edge_strength, full_fp32, grad_cam, load_model_or_random,
@@ -227,7 +227,7 @@ class Explorer:
         self.model, self.x, self.fold = model.eval(), as_input(image).to(next(model.parameters()).device), fold
         with torch.no_grad(): sh, sw = model(self.x).shape[-2:]
         self.sr_size = (sh, sw)
-        names = [n for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, MultiScaleAttention))]
+        names = [n for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, AttentionModule))]
         self.controls = {
             'method': W.Dropdown(options=list(CAM_METHODS) + ['lam'], value='gradcam', description='method'),
             'layer': W.Dropdown(options=['default'] + names, value='default', description='layer'),

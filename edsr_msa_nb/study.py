@@ -216,8 +216,10 @@ def best_kind(analysis: dict, set: str = 'B100') -> str:
     return max(sorted(kinds), key=lambda v: np.mean([a['effects'][v][set]['mean']['mean'] for a in analysis.values() if v in a['effects']]))
 
 # %% ../nbs/17_attention_study.ipynb #9c3947dd
-def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS, texture: Optional[dict] = None) -> tuple:
-    "The study's conclusion as Markdown, from the data (and the maps' `texture_summary`, if given), and the facts it states: (markdown, facts)."
+def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS, texture: Optional[dict] = None,
+            time_seed: Optional[int] = None) -> tuple:
+    """The study's conclusion as Markdown, from the data (and the maps' `texture_summary`, if given; `time_seed`: the seed
+    of the equal-time view, named in the text), and the facts it states: (markdown, facts)."""
     st, best = goals['set'], best_kind(analysis, goals['set'])
     kinds = sorted({v for a in analysis.values() for v in a['effects'] if parse_variant(v)[0] != 'none'})
     per = []
@@ -236,15 +238,15 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS, textu
     lines.append(f"**{', '.join(f'`{v}`' for v in met)} reach{'es' if len(met) == 1 else ''} the goals** {goal}." if met else
                  f"**No variant reaches the goals** {goal}. The closest, `{best}`, misses: {'; '.join(miss[best])}.")
     if texture is not None: lines.append(texture_line(best, texture, goals))
-    eq = {}
+    eq, at = {}, '' if time_seed is None else f', seed {time_seed}'
     for s, g in sorted(gaps.items()):
         known = {v: max((n, x) for n, x in d.items() if x is not None) for v, d in g.items()
                  if any(x is not None for x in d.values())}   # each variant at its largest measurable step budget
         if not known:
-            lines.append(f"At equal CPU time (x{s}): not measurable here (the plain network has one step budget, "
+            lines.append(f"At equal CPU time (x{s}{at}): not measurable here (the plain network has one step budget, "
                          "or no variant's time falls between its budgets)."); continue
         eq[s] = max(known, key=lambda v: known[v][1]) if max(x for _, x in known.values()) > 0 else 'none'
-        lines.append(f"At equal CPU time (x{s}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB ({n} steps)" for v, (n, x) in sorted(known.items()))
+        lines.append(f"At equal CPU time (x{s}{at}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB ({n} steps)" for v, (n, x) in sorted(known.items()))
                      + " against the plain network trained for the same minutes.")
     floors = {s: a['pooled_floor'] for s, a in analysis.items() if np.isfinite(a['pooled_floor'])}
     if floors: lines.append("Effects within the seed noise floor (" + ', '.join(f"x{s}: {f:.3f} dB" for s, f in floors.items())

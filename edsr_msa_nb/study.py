@@ -211,8 +211,12 @@ def misses(v: str, analysis: dict, ratios: dict, goals: dict = GOALS, texture: O
     return out
 
 def best_kind(analysis: dict, set: str = 'B100') -> str:
-    "The attention kind (not a plain `none*` variant) with the largest effect on `set`, averaged over the scales it has."
+    """The attention kind (not a plain `none*` variant) with the largest effect on `set`, averaged over the scales it
+    has, among the kinds trained with every seed of a scale (the first seed screens which kinds get more seeds;
+    comparing a one-seed effect with a seed average would compare seeds, not kinds). All kinds if none has every seed."""
     kinds = {v for a in analysis.values() for v in a['effects'] if parse_variant(v)[0] != 'none'}
+    full = {v for v in kinds if any(all(v in st.runs for st in a.get('studies', ())) for a in analysis.values() if v in a['effects'])}
+    kinds = full or kinds
     return max(sorted(kinds), key=lambda v: np.mean([a['effects'][v][set]['mean']['mean'] for a in analysis.values() if v in a['effects']]))
 
 # %% ../nbs/17_attention_study.ipynb #9c3947dd

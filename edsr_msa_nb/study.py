@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['SETS', 'GOALS', 'repo_root', 'Study', 'load_study', 'paired_effect', 'effects', 'noise_floor', 'pooled_floor',
            'parse_variant', 'step_ratios', 'base_variant', 'analyse', 'set_means', 'study_table', 'wall_time_points',
-           'equal_time_gaps', 'misses', 'best_kind', 'verdict', 'load_texture', 'texture_summary', 'texture_table',
-           'texture_line', 'plot_effects', 'plot_wall_time']
+           'equal_time_gaps', 'misses', 'best_kind', 'equal_time_best', 'verdict', 'load_texture', 'texture_summary',
+           'texture_table', 'texture_line', 'plot_effects', 'plot_wall_time']
 
 # %% ../nbs/17_attention_study.ipynb #d79cfd2d
 import importlib.util
@@ -219,6 +219,24 @@ def best_kind(analysis: dict, set: str = 'B100') -> str:
     kinds = full or kinds
     return max(sorted(kinds), key=lambda v: np.mean([a['effects'][v][set]['mean']['mean'] for a in analysis.values() if v in a['effects']]))
 
+# %% ../nbs/17_attention_study.ipynb #c943c905
+def equal_time_best(gaps: dict, time_seed: Optional[int] = None) -> tuple:
+    """Per scale, the best variant at equal CPU time ('none' if no kind beats the plain network), each kind at the
+    largest step budget where the plain network's curve covers its time; and the verdict's sentences: (best, lines)."""
+    eq, lines, at = {}, [], '' if time_seed is None else f', seed {time_seed}'
+    for s, g in sorted(gaps.items()):
+        known = {v: max((n, x) for n, x in d.items() if x is not None) for v, d in g.items()
+                 if any(x is not None for x in d.values())}   # each variant at its largest measurable step budget
+        if not known:
+            lines.append(f"At equal CPU time (x{s}{at}): not measurable here (the plain network has one step budget, "
+                         "or no variant's time falls between its budgets)."); continue
+        att = [v for v in known if parse_variant(v)[0] != 'none'] or ['none']  # a wider plain net is no attention
+        eq[s] = max(att, key=lambda v: known.get(v, (0, 0))[1]) if max(known.get(v, (0, 0))[1] for v in att) > 0 else 'none'
+        lines.append(f"At equal CPU time (x{s}{at}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB ({n} steps)" for v, (n, x) in sorted(known.items()))
+                     + " against the plain network trained for the same minutes.")
+    return eq, lines
+
+
 # %% ../nbs/17_attention_study.ipynb #9c3947dd
 def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS, texture: Optional[dict] = None,
             time_seed: Optional[int] = None) -> tuple:
@@ -242,20 +260,17 @@ def verdict(analysis: dict, ratios: dict, gaps: dict, goals: dict = GOALS, textu
     lines.append(f"**{', '.join(f'`{v}`' for v in met)} reach{'es' if len(met) == 1 else ''} the goals** {goal}." if met else
                  f"**No variant reaches the goals** {goal}. The closest, `{best}`, misses: {'; '.join(miss[best])}.")
     if texture is not None: lines.append(texture_line(best, texture, goals))
-    eq, at = {}, '' if time_seed is None else f', seed {time_seed}'
-    for s, g in sorted(gaps.items()):
-        known = {v: max((n, x) for n, x in d.items() if x is not None) for v, d in g.items()
-                 if any(x is not None for x in d.values())}   # each variant at its largest measurable step budget
-        if not known:
-            lines.append(f"At equal CPU time (x{s}{at}): not measurable here (the plain network has one step budget, "
-                         "or no variant's time falls between its budgets)."); continue
-        eq[s] = max(known, key=lambda v: known[v][1]) if max(x for _, x in known.values()) > 0 else 'none'
-        lines.append(f"At equal CPU time (x{s}{at}), the best is **`{eq[s]}`**: " + ', '.join(f"`{v}` {x:+.3f} dB ({n} steps)" for v, (n, x) in sorted(known.items()))
-                     + " against the plain network trained for the same minutes.")
+    eq, eq_lines = equal_time_best(gaps, time_seed)
+    lines += eq_lines
     floors = {s: a['pooled_floor'] for s, a in analysis.items() if np.isfinite(a['pooled_floor'])}
     if floors: lines.append("Effects within the seed noise floor (" + ', '.join(f"x{s}: {f:.3f} dB" for s, f in floors.items())
                             + ", the RMS of the variants' SDs over seeds) are not told apart from training noise.")
-    return '\n\n'.join(lines), dict(best=best, met=met, misses=miss, equal_time_best=eq, floors=floors)
+    default = (max(met, key=lambda v: np.mean([a['effects'][v][st]['mean']['mean'] for a in analysis.values()])) if met
+               else eq[min(eq)] if eq else None)                  # the goals' rule: a kind that meets them, else equal time
+    lines.append(f"**Default attention of the presets, by this rule: {'none (no attention)' if default == 'none' else f'`{default}`'}** "
+                 + ("(it reaches the goals)." if met else f"(no kind reaches the goals; the best at equal CPU time, x{min(eq)}).")
+                 if default else "**No default follows** (no kind reaches the goals and equal CPU time is not measured).")
+    return '\n\n'.join(lines), dict(best=best, met=met, misses=miss, equal_time_best=eq, floors=floors, default=default)
 
 # %% ../nbs/17_attention_study.ipynb #88c8c377
 def load_texture(folder: Union[str, Path]) -> Optional[dict]:

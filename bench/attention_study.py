@@ -21,6 +21,7 @@ seed and training time), and `study.md` (the tables). The data location comes fr
     python bench/attention_study.py ... --score-only      # rescore what has finished, train nothing
     python bench/attention_study.py --compare-seeds bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1
     python bench/attention_study.py --summarize bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1 bench/study/pilot-x2-200-seed2
+    python bench/attention_study.py --merge OUT_A OUT_B --out OUT      # variants of one seed trained in parallel
 """
 import argparse, csv, json, os, re, shutil, subprocess, sys, time
 from pathlib import Path
@@ -154,9 +155,14 @@ def main(argv=None):
     ap.add_argument('--score-only', action='store_true', help='score the finished runs, train nothing')
     ap.add_argument('--compare-seeds', nargs=2, metavar=('OUT_A', 'OUT_B'), help='only compare two finished studies (two seeds)')
     ap.add_argument('--summarize', nargs='+', metavar='OUT', help='only tabulate the effects vs None over finished studies (seeds)')
+    ap.add_argument('--merge', nargs='+', metavar='OUT', help='only merge study folders of one scale and seed, trained in '
+                    'parallel (each its own --out), into --out')
     args = ap.parse_args(argv)
     if args.compare_seeds: print(compare_seeds(*args.compare_seeds, args.sets)); return
     if args.summarize: print(summarize(args.summarize, args.sets, args.base)); return
+    if args.merge:
+        if not args.out: ap.error('--merge needs --out')
+        merge(args.merge, Path(args.out), args.sets); return
     if not (args.runs and args.out): ap.error('--runs and --out are required to train and score')
     torch.set_num_threads(1)
     for v in args.variants: parse_variant(v)                # fail before hours of training
@@ -180,22 +186,45 @@ def main(argv=None):
                        'params': n_params(load_weights(weights(run, args.scale)), trainable_only=False), **parse_variant(v)}
             print(time.strftime('%H:%M:%S', time.gmtime()), f'UTC: scored {v}', flush=True)
         done = [u for u in args.variants if u in info]
-        for base in [u for u in done if u.startswith('none')]:       # the ablation and the equal-parameter plain net
-            for u in done:
-                if u != base: info[u][f'vs_{base}'] = paired(rows, u, args.sets, base=base)
-        cache.write_text(json.dumps({'protocol': f'PSNR/SSIM on Y, border = scale (papers); x{args.scale}; final EMA weights',
-                                     'scale': args.scale,
-                                     'recipe': f"edsr_msa_train --preset psnr --scales {args.scale} --steps {args.steps} "
-                                               + (f"--init {args.init_runs}/VARIANT/weights/stage1-pixel-x2-last.pt " if frm else '')
-                                               + "--data T91 BSD200 "
-                                               f"--val none --seed {args.seed} --threads 1 --workers 0",
-                                     'runs': info, 'rows': rows}, indent=1) + '\n')
-        with open(out / 'scores.csv', 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=['method', 'set', 'scale', 'image', 'psnr', 'ssim'], extrasaction='ignore')
-            w.writeheader(); w.writerows(rows)
-        (out / 'study.md').write_text(tables(rows, done, info, args.sets, args.scale) + '\n')
-        print(tables(rows, done, info, args.sets, args.scale), flush=True)
+        save(out, rows, {u: info[u] for u in done}, args.sets, args.scale,
+             protocol=f'PSNR/SSIM on Y, border = scale (papers); x{args.scale}; final EMA weights',
+             recipe=f"edsr_msa_train --preset psnr --scales {args.scale} --steps {args.steps} "
+                    + (f"--init {args.init_runs}/VARIANT/weights/stage1-pixel-x2-last.pt " if frm else '')
+                    + f"--data T91 BSD200 --val none --seed {args.seed} --threads 1 --workers 0",
+             others={v: i for v, i in info.items() if v not in done})
 
+
+def save(out: Path, rows: list, info: dict, sets, scale: int, protocol: str, recipe: str, others: dict = {}):
+    "Compare every variant with each plain one (`none*`) and write OUT/scores.json, scores.csv and study.md (atomically)."
+    variants = list(info)
+    for base in [u for u in variants if u.startswith('none')]:       # the ablation and the equal-parameter plain net
+        for u in variants:
+            if u != base: info[u][f'vs_{base}'] = paired(rows, u, sets, base=base)
+    files = {'scores.json': json.dumps({'protocol': protocol, 'scale': scale, 'recipe': recipe, 'runs': {**info, **others},
+                                        'rows': rows}, indent=1) + '\n'}
+    with open(out / 'scores.csv.tmp', 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=['method', 'set', 'scale', 'image', 'psnr', 'ssim'], extrasaction='ignore')
+        w.writeheader(); w.writerows(rows)
+    files['study.md'] = tables(rows, variants, info, sets, scale) + '\n'
+    for name, text in files.items(): (out / f'{name}.tmp').write_text(text)
+    for name in ('scores.json', 'scores.csv', 'study.md'): (out / f'{name}.tmp').replace(out / name)
+    print(files['study.md'], flush=True)
+
+
+def merge(folders: list, out: Path, sets=SETS):
+    """Merge study folders of one scale and seed that were trained in parallel (disjoint variant lists, each its own
+    --out) into `out`: runs and rows of every variant (the first folder that has it), compared and written anew."""
+    studies = [json.loads((Path(f) / 'scores.json').read_text()) for f in folders]
+    key = {(d.get('scale', 2), next(iter(d['runs'].values()))['seed'], next(iter(d['runs'].values()))['steps']) for d in studies}
+    if len(key) != 1: raise SystemExit(f"--merge: the folders hold different (scale, seed, steps): {sorted(key)}")
+    rows, info = [], {}
+    for d in studies:
+        for v, i in d['runs'].items():
+            if v in info: continue
+            info[v] = {k: x for k, x in i.items() if not k.startswith('vs_')}
+            rows += [r for r in d['rows'] if r['method'] == v]
+    out.mkdir(parents=True, exist_ok=True)
+    save(out, rows, info, sets, studies[0].get('scale', 2), studies[0]['protocol'], studies[0]['recipe'])
 
 if __name__ == '__main__':
     main()

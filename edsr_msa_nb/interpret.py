@@ -36,7 +36,7 @@ from .lam import (LAMResult, blur_path, blur_with, diffusion_index, gaussian_ker
 
 # %% ../nbs/13_attention_maps.ipynb #8bcfd5be
 def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:
-    "Run `model` on `x` and collect each attention module's `spatial` map (N x h x w) and, where it has them, `channel` weights (N x C)."
+    "Run `model` on `x` and collect each attention module's `spatial` map (N x h x w) and `channel` weights (N x C), each where the kind has them."
     mods = attention_modules(model)
     if not mods: raise ValueError("model has no attention modules (attention=None?): nothing to show")
     if x.ndim == 3: x = x[None]
@@ -46,11 +46,13 @@ def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, tor
 
 def plot_attention(maps: Dict[str, Dict[str, torch.Tensor]], lr: torch.Tensor, idx: int = 0, alpha: float = 0.6, dpi: int = 80):
     "Each attention block's spatial map over the LR image (own colour scale, noted), and the channel weights (blocks x C) where every block has them."
-    n, with_ch = len(maps), all('channel' in m for m in maps.values())   # ESA, PA, pyramid: no channel weights
+    spatial = {k: m for k, m in maps.items() if 'spatial' in m}       # RCAN channel attention: none
+    n, with_ch = len(spatial), all('channel' in m for m in maps.values())   # ESA, PA, pyramid: no channel weights
+    if not n and not with_ch: raise ValueError("maps: neither spatial maps nor channel weights in every block")
     lr_img = lr[idx] if lr.ndim == 4 else lr
     fig, axes = plt.subplots(1, n + with_ch, figsize=(2.6 * (n + with_ch), 2.9), dpi=dpi, squeeze=False)
     axes = axes[0]
-    for ax, (name, m) in zip(axes, maps.items()):
+    for ax, (name, m) in zip(axes, spatial.items()):
         s = m['spatial'][idx]
         lo, hi = s.min().item(), s.max().item()
         ax.imshow(overlay(lr_img, (s - lo) / max(hi - lo, 1e-12), alpha, 'magma'))
@@ -58,7 +60,7 @@ def plot_attention(maps: Dict[str, Dict[str, torch.Tensor]], lr: torch.Tensor, i
     if not with_ch: fig.tight_layout(); return fig
     ch = torch.stack([m['channel'][idx] for m in maps.values()]).numpy()
     im = axes[-1].imshow(ch, aspect='auto', cmap='viridis', vmin=0, vmax=1, interpolation='nearest')
-    axes[-1].set_yticks(range(n)); axes[-1].set_yticklabels(list(maps), fontsize=7)
+    axes[-1].set_yticks(range(len(maps))); axes[-1].set_yticklabels(list(maps), fontsize=7)
     axes[-1].set_xlabel('channel', fontsize=8); axes[-1].set_title('channel weights', fontsize=8)
     fig.colorbar(im, ax=axes[-1], fraction=0.05)
     fig.tight_layout()
@@ -98,8 +100,12 @@ def texture_agreement(m, ref, top: float = 0.2, seed: int = 0) -> Dict[str, floa
 # %% ../nbs/13_attention_maps.ipynb #321a3809
 def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale: int, top: float = 0.2,
                             max_lr: Optional[int] = None, progress: bool = True) -> Tuple[list, str]:
-    "Per-image agreement of each MSA map (and their mean) with the texture references over `datasets` (name -> `HRFolder`); rows and a markdown table."
+    "Per-image agreement of each attention block's spatial map (and their mean) with the texture references over `datasets` (name -> `HRFolder`); rows and a markdown table."
     dev = next(model.parameters()).device
+    with torch.no_grad(): probe = attention_maps(model, torch.rand(1, 3, 32, 32, device=dev))   # raises without attention
+    if any('spatial' not in m for m in probe.values()):
+        raise ValueError(f"attention_texture_study: the model's attention ({', '.join(sorted({type(m).__name__ for m in attention_modules(model).values()}))}) "
+                         "has no spatial map (channel weights only): there is nothing to compare with texture")
     rows = []
     items = [(dn, ds, i) for dn, ds in datasets.items() for i in range(len(ds))]
     for dn, ds, i in progress_bar(items, disable=not progress, desc='attention vs texture'):
@@ -173,7 +179,7 @@ def explain(model: nn.Module, image, method: str = 'gradcam', target: Optional[S
         fig = plot_lam(res, x.cpu())
     elif method == 'attention':
         res = attention_maps(model, x)
-        maps = {n: m['spatial'][0].numpy() for n, m in res.items()}
+        maps = {n: m.get('spatial', m.get('channel'))[0].numpy() for n, m in res.items()}   # channel weights for a channel-only kind
         fig = plot_attention(res, x.cpu())
     else: raise ValueError(f"method={method!r}: expected one of {CAM_METHODS + ('lam', 'attention')}")
     return Explanation(method, maps, fig, res, time.perf_counter() - t0)

@@ -17,21 +17,9 @@ import torch
 
 from edsr_msa_nb.data import HRFolder
 from edsr_msa_nb.interpret import attention_texture_study
-from edsr_msa_nb.model import attention_modules, load_weights
+from edsr_msa_nb.model import load_weights
 
-
-def weights(run: Path, scale: int) -> Path:
-    "The EMA weights at the end of the study run's single stage (as `attention_study.weights`)."
-    return run / 'weights' / f'stage1-pixel-x{scale}-last.pt'
-
-
-def has_spatial_map(model) -> bool:
-    "Whether the model's attention modules expose a spatial map (channel attention has only channel weights)."
-    mods = attention_modules(model)
-    if not mods: return False
-    x = torch.rand(1, 3, 16, 16)
-    with torch.no_grad(): model.eval()(x)
-    return all(getattr(m, 'last_spatial_map', None) is not None for m in mods.values())
+from attention_study import weights       # the study run's final EMA weights (this script's folder is on sys.path)
 
 
 def main(argv=None):
@@ -51,9 +39,10 @@ def main(argv=None):
     sets = {s: HRFolder(s, scales=(args.scale,)) for s in args.sets}
     rows, kinds = [], {}
     for v, w in files.items():
-        model = load_weights(w).eval()
-        if not has_spatial_map(model): kinds[v] = 'no spatial map'; continue
-        r, _ = attention_texture_study(model, sets, args.scale, progress=False)
+        try: r, _ = attention_texture_study(load_weights(w).eval(), sets, args.scale, progress=False)
+        except ValueError as e:                                  # a kind with channel weights only (RCAN's ca)
+            if 'no spatial map' not in str(e): raise
+            kinds[v] = 'no spatial map'; continue
         rows += [{'variant': v, **x} for x in r]
         kinds[v] = 'spatial'
         print(time.strftime('%H:%M:%S', time.gmtime()), f'UTC: {v}: {len(r)} rows', flush=True)

@@ -102,10 +102,6 @@ def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale
                             max_lr: Optional[int] = None, progress: bool = True) -> Tuple[list, str]:
     "Per-image agreement of each attention block's spatial map (and their mean) with the texture references over `datasets` (name -> `HRFolder`); rows and a markdown table."
     dev = next(model.parameters()).device
-    with torch.no_grad(): probe = attention_maps(model, torch.rand(1, 3, 32, 32, device=dev))   # raises without attention
-    if any('spatial' not in m for m in probe.values()):
-        raise ValueError(f"attention_texture_study: the model's attention ({', '.join(sorted({type(m).__name__ for m in attention_modules(model).values()}))}) "
-                         "has no spatial map (channel weights only): there is nothing to compare with texture")
     rows = []
     items = [(dn, ds, i) for dn, ds in datasets.items() for i in range(len(ds))]
     for dn, ds, i in progress_bar(items, disable=not progress, desc='attention vs texture'):
@@ -117,6 +113,10 @@ def attention_texture_study(model: nn.Module, datasets: Dict[str, object], scale
             t, l = (lr.shape[0] - h) // 2, (lr.shape[1] - w) // 2
             lr, hr = lr[t:t + h, l:l + w], hr[t * scale:(t + h) * scale, l * scale:(l + w) * scale]
         maps = attention_maps(model, image_to_tensor(lr)[None].to(dev))
+        if any('spatial' not in m for m in maps.values()):      # a channel-only kind (RCAN's ca): seen on the first image
+            names = ', '.join(sorted({type(m).__name__ for m in attention_modules(model).values()}))
+            raise ValueError(f"attention_texture_study: the model's attention ({names}) has no spatial map (channel weights only): "
+                             "there is nothing to compare with texture")
         spatial = {n: m['spatial'][0].numpy() for n, m in maps.items()}
         spatial['mean of blocks'] = np.mean(list(spatial.values()), axis=0)
         refs = texture_references(hr, scale)

@@ -8,7 +8,7 @@ From the repository root, with EDSR_MSA_DATA naming the folder that holds Set5/,
 `card.ship_run` copies the weights the stage's `select` rule chose (with 'niqe': the EMA weights with the lowest
 validation NIQE, `weights/stage1-gan-x4-best.pt`) to `edsr_msa_nb/weights/lite-gan-x4.pt`, rewrites `manifest.json`
 (sha256), and records the command, config, steps, wall time, machine, the chosen step and its validation scores;
-`card.record_perceptual_results` then measures bicubic, `lite-x4` and `lite-gan-x4` on Set5, Set14 and B100 at x4
+`card.record_perceptual_results` then measures bicubic, the PSNR model it started from (`--baseline`) and `lite-gan-x4` on Set5, Set14 and B100 at x4
 (PSNR, SSIM, NIQE; about 2 minutes on one CPU thread) and writes both into card.json. Then store the notebooks'
 outputs and the README:
 
@@ -36,7 +36,7 @@ def main(argv=None):
     ap.add_argument('--command', required=True, help='the edsr_msa_train command that made the run (for the card)')
     ap.add_argument('--machine', help='the machine that trained it (default: this one)')
     ap.add_argument('--family', default='lite-gan')
-    ap.add_argument('--baseline', default='lite-x4', help='the PSNR model it is compared with')
+    ap.add_argument('--baseline', default='lite-msa-x4', help='the PSNR model it is compared with (the one it was fine-tuned from)')
     a = ap.parse_args(argv)
     run = ship_run(a.run_dir, a.family, command=a.command, machine=a.machine or machine_description())
     res = record_perceptual_results(_relative_init(run), baseline=a.baseline)

@@ -148,15 +148,15 @@ def _lam_row(models: Dict[str, nn.Module], it, scale: int, crop: int, window: in
 # %% ../nbs/12_lam.ipynb #9a9082c4
 def lam_di_table(models: Dict[str, nn.Module], folders, scale: int, crop: int = 48, window: int = 16,
                  progress: bool = True, **lam_kwargs) -> Tuple[list, str]:
-    "LAM Diffusion Index of each model on each image of `folders` (an `HRFolder` or a list), same window per image; rows and a markdown table."
+    "LAM Diffusion Index of each model on each image of `folders` (an `HRFolder` or a list), same window per image, and each model's paired difference from the first; rows and a markdown table."
     folders = list(folders) if isinstance(folders, (list, tuple)) else [folders]
     items = [(f, i) for f in folders for i in range(len(f))]
     rows = [_lam_row(models, f.get(i, scale), scale, crop, window, **lam_kwargs) for f, i in progress_bar(items, disable=not progress, desc='LAM')]
     names = list(models)
-    diff = len(names) == 2
-    head = [f'DI {n}' for n in names] + ([f'{names[1]} - {names[0]}'] if diff else [])
+    others = names[1:]                                   # each paired with the first model, image by image
+    head = [f'DI {n}' for n in names] + [f'{n} - {names[0]}' for n in others]
     lines = ['| image | window (x, y) | ' + ' | '.join(head) + ' |', '|---|---|' + '---|' * len(head)]
-    val = lambda r: [r[n] for n in names] + ([r[names[1]] - r[names[0]]] if diff else [])
+    val = lambda r: [r[n] for n in names] + [r[n] - r[names[0]] for n in others]
     lines += [f"| {r['image']} | {r['box'][:2]} | " + ' | '.join(f"{v:.2f}" for v in val(r)) + ' |' for r in rows]
     cols = list(zip(*[val(r) for r in rows]))
     lines.append(f'| mean ± 95% CI ({len(rows)} images) | | ' + ' | '.join('{:.2f} ± {:.2f}'.format(*mean_ci(c)) for c in cols) + ' |')

@@ -129,8 +129,8 @@ def attention_modules(model: nn.Module) -> dict:
 # %% ../nbs/05_model.ipynb #6faa7bef
 PRESETS = {
     'baseline': dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention=None),
-    'msa':      dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention='msa', attention_every=4),
-    'lite':     dict(n_resblocks=8, n_feats=32, res_scale=1.0, attention='msa', attention_every=2, global_skip='bicubic'),
+    'msa':      dict(n_resblocks=16, n_feats=64, res_scale=1.0, attention='ca', attention_every=4),
+    'lite':     dict(n_resblocks=8, n_feats=32, res_scale=1.0, attention='ca', attention_every=2, global_skip='bicubic'),
     'large':    dict(n_resblocks=32, n_feats=256, res_scale=0.1, attention=None),
 }
 

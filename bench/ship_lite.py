@@ -15,7 +15,7 @@ once both runs of `card.TRAIN_COMMAND` (with `--attention ca` and `--attention n
 2. `card.ship_run` copies each finished run's end-of-stage EMA weights to `lite-x{2,4}.pt` and
    `lite-noattn-x{2,4}.pt` and rewrites `manifest.json` (sha256).
 3. `card.record_results` measures bicubic, `lite`, `lite-msa` and `lite-noattn` on Set5, Set14 and B100 at x2 and x4
-   (about 5 minutes on one CPU thread) and writes card.json.
+   (about a minute with two CPU threads) and writes card.json.
 
 Then store the notebooks' outputs and the README (`python .ci/run_nb.py nbs/16_model_card.ipynb --flags slow`, the
 same for 05, 12, 13, 17 and index, then `python .ci/docs.py readme`).

@@ -777,7 +777,7 @@ class TrainCommand:
     out: str = option('runs/edsr_msa', "output folder (checkpoints, weights, history)", resume=True)
     resume: bool = option(False, "continue OUT/last.pt with its saved config (or start when there is none)", resume=True)
     max_minutes: Optional[float] = option(None, "stop with a checkpoint after this many minutes", resume=True)
-    quiet: bool = option(False, "no progress bar", resume=True)
+    quiet: bool = option(False, "no progress bar and no start and end lines", resume=True)
 
 # %% ../nbs/10_train.ipynb #4f6a1b02
 def train_flags() -> dict:
@@ -863,11 +863,11 @@ def _train_command(flags: dict):
         cfg = config_from_flags(flags)
         if not cfg.data: raise ValueError(f"preset {cmd.preset!r} needs --data (folders or dataset names, e.g. T91 BSD200)")
     tr = Trainer(cfg, out, progress=not cmd.quiet)
-    if tr.is_main:
+    if tr.is_main and not cmd.quiet:
         print(f"edsr_msa_train: {len(cfg.stages)} stage(s) " + ', '.join(f"{s.name} x{s.scale} {s.steps} steps" for s in cfg.stages)
               + f"; model {cfg.model} {cfg.model_overrides or ''}; device {tr.device}; {tr.world_size} process(es); out {out}")
     summary = tr.fit(resume=cmd.resume, max_minutes=cmd.max_minutes)
-    if tr.is_main:
+    if tr.is_main and not cmd.quiet:
         lv = summary['last_val']
         print(f"edsr_msa_train: step {summary['global_step']}/{cfg.total_steps}"
               + (f", last validation x{lv['scale']} PSNR {lv['psnr']:.2f} dB (bicubic {lv['bicubic_psnr']:.2f})" if lv else '')

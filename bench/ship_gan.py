@@ -36,7 +36,7 @@ def main(argv=None):
     ap.add_argument('--command', required=True, help='the edsr_msa_train command that made the run (for the card)')
     ap.add_argument('--machine', help='the machine that trained it (default: this one)')
     ap.add_argument('--family', default='lite-gan')
-    ap.add_argument('--baseline', default='lite-msa-x4', help='the PSNR model it is compared with (the one it was fine-tuned from)')
+    ap.add_argument('--baseline', default='lite-x4', help='the PSNR model it is compared with (the one it was fine-tuned from)')
     a = ap.parse_args(argv)
     run = ship_run(a.run_dir, a.family, command=a.command, machine=a.machine or machine_description())
     res = record_perceptual_results(_relative_init(run), baseline=a.baseline)

@@ -161,7 +161,7 @@ TRAIN_COMMAND = ("EDSR_MSA_DATA=/path/to/datasets edsr_msa_train --preset psnr -
 PERCEPTUAL_METRICS = ('psnr', 'ssim', 'niqe')
 GAN_GOALS = dict(niqe_max=5.0, niqe_gain=1.0, niqe_sets=('Set14', 'B100'), psnr_sets=('Set5', 'Set14', 'B100'))
 
-def record_perceptual_results(run: dict, baseline: str = 'lite-msa-x4', sets: Sequence = ('Set5', 'Set14', 'B100'),
+def record_perceptual_results(run: dict, baseline: str = 'lite-x4', sets: Sequence = ('Set5', 'Set14', 'B100'),
                               path: Union[str, Path] = CARD_FILE, weights_dir: Union[str, Path] = WEIGHTS_DIR) -> EvalResult:
     """Evaluate bicubic, the PSNR model `baseline` and the one-stage GAN `run`'s shipped weights on `sets` at its scale on PSNR,
     SSIM and NIQE; put the run (replacing one of its family) and the results (`perceptual`) into the card file."""

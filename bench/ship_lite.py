@@ -10,13 +10,15 @@ once both runs of `card.TRAIN_COMMAND` (with `--attention ca` and `--attention n
 
 1. The multi-scale attention (MSA) pair that shipped as `lite-x2` / `lite-x4` while `lite` used MSA keeps shipping,
    as `lite-msa-x2` / `lite-msa-x4`: the same tensors, the family renamed in the files' metadata, the card's run
-   record, its reproductions and the perceptual section (whose GAN model was fine-tuned from `lite-msa-x4`).
-   Idempotent: done once, skipped after.
+   record, its reproductions and the perceptual section of that time (its GAN model was fine-tuned from the MSA
+   `lite-x4`). Idempotent: done once, skipped after.
 2. `card.ship_run` copies each finished run's end-of-stage EMA weights to `lite-x{2,4}.pt` and
    `lite-noattn-x{2,4}.pt` and rewrites `manifest.json` (sha256).
 3. `card.record_results` measures bicubic, `lite`, `lite-msa` and `lite-noattn` on Set5, Set14 and B100 at x2 and x4
    (about a minute with two CPU threads) and writes card.json.
 
+`lite-gan-x4` is fine-tuned from `lite-x4.pt` (`bench/lite_gan_x4.json`): after new `lite` weights ship, rerun that GAN
+stage and `bench/ship_gan.py` (`16_model_card` checks that the GAN's baseline rows are the card's `lite` x4 rows).
 Then store the notebooks' outputs and the README (`python .ci/run_nb.py nbs/16_model_card.ipynb --flags slow`, the
 same for 05, 12, 13, 17 and index, then `python .ci/docs.py readme`).
 """

@@ -7,11 +7,11 @@ __all__ = ['SELECT_RULES', 'RESUMABLE', 'TRAIN_PRESETS', 'option', 'StageConfig'
            'StepBatchSampler', 'SeededPatches', 'stage_loader', 'ddp_setup', 'ddp_teardown', 'StageParts',
            'build_stage', 'NonFiniteLossError', 'check_finite', 'optimiser_step', 'training_step', 'validation_metrics',
            'check_niqe_validation', 'validation_row', 'update_best', 'Trainer', 'open_run_folder', 'check_resumable',
-           'rank_fingerprints', 'check_vgg_weights', 'stop_rule', 'plot_history', 'write_history', 'train_preset',
-           'with_steps', 'with_scales', 'FlagError', 'TrainCommand', 'train_flags', 'train_parser', 'config_from_flags',
-           'resume_config', 'edsr_msa_train', 'ModelEMA', 'load_checkpoint', 'rng_state', 'set_rng_state',
-           'CHECKPOINT_FORMAT', 'state_fingerprint', 'SAMPLE_VAL_NAMES', 'ImageListSet', 'load_training_images',
-           'validation_set']
+           'rank_fingerprints', 'check_vgg_weights', 'stop_rule', 'plot_history', 'write_history', 'hf_energy',
+           'probe_patches', 'ProbeResult', 'gan_probe', 'train_preset', 'with_steps', 'with_scales', 'FlagError',
+           'TrainCommand', 'train_flags', 'train_parser', 'config_from_flags', 'resume_config', 'edsr_msa_train',
+           'ModelEMA', 'load_checkpoint', 'rng_state', 'set_rng_state', 'CHECKPOINT_FORMAT', 'state_fingerprint',
+           'SAMPLE_VAL_NAMES', 'ImageListSet', 'load_training_images', 'validation_set']
 
 # %% ../nbs/10_train.ipynb #0a42bf0c
 import argparse
@@ -19,6 +19,7 @@ import copy
 import json
 import math
 import os
+import tempfile
 import time
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -28,6 +29,7 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union, get_args, g
 import numpy as np
 import torch
 import torch.distributed as dist
+import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
@@ -35,11 +37,11 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_states, rng_state, set_rng_state,
                                     state_fingerprint, states)
-from .core import atomic_save, eval_mode, get_device, progress_bar, run_cli, seed_everything
-from .data import SAMPLE_VAL_NAMES, ImageListSet, SRPatchDataset, load_training_images, validation_set
+from .core import atomic_save, eval_mode, get_device, image_to_tensor, progress_bar, run_cli, seed_everything
+from .data import SAMPLE_VAL_NAMES, HRFolder, ImageListSet, SRPatchDataset, load_training_images, validation_set
 from .inference import ModelMethod
 from .losses import CombinedLoss, GANLoss, LossConfig, discriminator, resolve_vgg_weights
-from .metrics import evaluate, niqe
+from .metrics import evaluate, niqe, rgb_to_y
 from .model import (PRESETS, EDSRConfig, EDSRMSA, TransferReport, edsr_msa, load_weights, save_weights,
                                transfer_scale_weights)
 
@@ -709,6 +711,58 @@ def write_history(history: dict, out: Path):
         import matplotlib.pyplot as plt
         fig = plot_history(history); fig.savefig(out / 'history.png', dpi=80); plt.close(fig)
     except Exception as e: warnings.warn(f"history plot not written: {e}")
+
+# %% ../nbs/10_train.ipynb #6fd3bb97
+def hf_energy(x: torch.Tensor) -> float:
+    "High-frequency energy of `N x 3 x H x W` images in [0, 1]: the mean squared Laplacian of their BT.601 luma (in [0, 1])."
+    lap = torch.tensor([[0., 1, 0], [1, -4, 1], [0, 1, 0]], dtype=x.dtype, device=x.device).view(1, 1, 3, 3)
+    return F.conv2d(rgb_to_y(x * 255) / 255, lap).pow(2).mean().item()
+
+def probe_patches(data='Set14', scale: int = 4, lr_patch: int = 24, per_image: int = 4, seed: int = 0) -> tuple:
+    "(LR, HR) batches: `per_image` aligned random patches (`lr_patch` LR pixels) of each colour image of benchmark set `data`."
+    hs, rng, lrs, hrs = HRFolder(data, scales=(scale,)), np.random.default_rng(seed), [], []
+    for i in range(len(hs)):
+        it = hs.get(i, scale)
+        if it.hr.ndim != 3 or it.hr.shape[2] != 3: continue
+        for _ in range(per_image):
+            y, x = (int(rng.integers(0, n - lr_patch)) for n in it.lr.shape[:2])
+            lrs.append(image_to_tensor(it.lr[y:y + lr_patch, x:x + lr_patch]))
+            hrs.append(image_to_tensor(it.hr[scale * y:scale * (y + lr_patch), scale * x:scale * (x + lr_patch)]))
+    if not lrs: raise ValueError(f"probe_patches: {data!r} has no colour image")
+    return torch.stack(lrs), torch.stack(hrs)
+
+# %% ../nbs/10_train.ipynb #4d5b1abb
+@dataclass
+class ProbeResult:
+    "What `gan_probe` measures on held-out patches: the discriminator's AUROC and high-frequency energies."
+    auroc: float     # D tells HR patches from the starting network's outputs (0.5: chance)
+    hf_hr: float     # HF energy of the HR patches, of the starting network's outputs, of the GAN generator's
+    hf_start: float
+    hf_gan: float
+    @property
+    def hf_gain(self) -> float: return self.hf_gan / self.hf_start
+    def __str__(self):
+        return (f"D AUROC {self.auroc:.3f} (chance 0.5); HF energy: HR {self.hf_hr:.4f}, start {self.hf_start:.4f}, "
+                f"GAN {self.hf_gan:.4f} (gain {self.hf_gain:.3f})")
+
+def gan_probe(init: Union[str, Path], model: str = 'lite', steps: int = 40, adversarial_weight: float = 0.1,
+              seed: int = 0, data: Sequence[str] = ('T91',), test: str = 'Set14', d_nf: int = 32, lr: float = 2e-4,
+              batch_size: int = 8, lr_patch: int = 24) -> ProbeResult:
+    "Train a short GAN stage (L1 + RaGAN, patch discriminator) from the weights file `init`; measure it on `test` patches."
+    start = load_weights(init).eval(); scale = start.config.scale
+    cfg = TrainConfig(model=model, data=list(data), val_data=None, batch_size=batch_size, lr_patch=lr_patch, ema=0.0,
+                      seed=seed, save_every=10**6, device='cpu',
+                      stages=[StageConfig('gan', scale, steps, LossConfig(pixel='l1', adversarial_weight=adversarial_weight,
+                                          gan='ragan', vgg_weights=None), lr=lr, lr_d=lr, schedule='constant',
+                                          init=str(init), discriminator='patch', d_nf=d_nf)])
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='SRPatchDataset: skipped')   # images smaller than one HR patch
+        tr = Trainer(cfg, Path(d) / 'probe', progress=False); tr.fit()
+    lr_b, hr_b = probe_patches(test, scale, lr_patch)
+    with torch.no_grad(), eval_mode(tr.eval_model, tr.disc_raw):
+        sr0, sr1 = start(lr_b).clamp(0, 1), tr.eval_model(lr_b).clamp(0, 1)
+        real, fake = tr.disc_raw(hr_b).flatten(1).mean(1), tr.disc_raw(sr0).flatten(1).mean(1)
+    return ProbeResult((real[:, None] > fake[None, :]).float().mean().item(), hf_energy(hr_b), hf_energy(sr0), hf_energy(sr1))
 
 # %% ../nbs/10_train.ipynb #b20ba835
 TRAIN_PRESETS = ('quick', 'psnr', 'esrgan', 'tiny')

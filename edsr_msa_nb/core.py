@@ -5,11 +5,14 @@
 # %% auto #0
 __all__ = ['USER_ERRORS', 'get_device', 'seed_everything', 'ImageArray', 'open_image', 'uint16_to_uint8', 'load_image',
            'image_to_tensor', 'quantize', 'tensor_to_image', 'eval_mode', 'remove_stale_temps', 'atomic_path',
-           'atomic_save', 'check_out', 'safe_load', 'load_checked', 'progress_bar', 'Terminated', 'run_cli', 'cli']
+           'atomic_save', 'check_out', 'safe_load', 'load_checked', 'progress_bar', 'Terminated', 'run_cli', 'cli',
+           'run_command']
 
 # %% ../nbs/00_core.ipynb #441bf5c7
 import argparse
+import contextlib
 import inspect
+import io
 import os
 import random
 import re
@@ -232,6 +235,9 @@ def check_out(path: Union[str, Path], what: str = 'out', folder: bool = False, o
     if not folder and path.is_dir(): raise ValueError(f"{what} {str(path)!r} is a folder; expected a file name")
     if not folder and path.exists() and not overwrite:
         raise ValueError(f"{what} {str(path)!r} exists and is kept; pass --overwrite to replace it")
+    above = next((q for q in ((path, *path.parents) if folder else path.parents) if q.exists()), None)   # the nearest existing
+    if above is not None and not above.is_dir():
+        raise ValueError(f"{what} {str(path)!r}: cannot write there ({str(above)!r} is a file, not a folder)")
     probe = path / '.write-probe' if folder else path.with_name(f".{path.name}.probe")
     try:
         with atomic_path(probe) as tmp: tmp.touch()
@@ -321,3 +327,12 @@ def cli(func: Callable) -> Callable:
         if args or kwargs or inspect.getmodule(inspect.currentframe().f_back) is None: return func(*args, **kwargs)
         return run_cli(func)
     return main
+
+# %% ../nbs/00_core.ipynb #bcd98834
+def run_command(func: Callable, *argv) -> tuple:
+    "Run command `func` on `argv` in this process as its console script does (`run_cli`): (exit status, stdout, stderr)."
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try: run_cli(func, [str(a) for a in argv]); status = 0
+        except SystemExit as e: status = e.code if isinstance(e.code, int) else 1
+    return status, out.getvalue(), err.getvalue()

@@ -4,15 +4,21 @@
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'get_device', 'seed_everything', 'ImageArray', 'open_image', 'uint16_to_uint8', 'load_image',
-           'image_to_tensor', 'quantize', 'tensor_to_image', 'eval_mode', 'atomic_path', 'atomic_save', 'load_checked',
-           'progress_bar', 'run_cli', 'cli']
+           'image_to_tensor', 'quantize', 'tensor_to_image', 'eval_mode', 'remove_stale_temps', 'atomic_path',
+           'atomic_save', 'check_out', 'safe_load', 'load_checked', 'progress_bar', 'Terminated', 'run_cli', 'cli',
+           'run_command']
 
 # %% ../nbs/00_core.ipynb #441bf5c7
 import argparse
+import contextlib
 import inspect
+import io
 import os
 import random
+import re
+import signal
 import sys
+import threading
 from functools import wraps
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,11 +38,14 @@ def get_device(prefer: Optional[str] = None) -> torch.device:
     available = {'cpu': True, 'cuda': torch.cuda.is_available(),
                  'mps': getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()}
     if prefer is not None:
-        kind = str(prefer).split(':')[0]
-        if kind not in available:
+        kind, _, index = str(prefer).partition(':')
+        if kind not in available or (index and not index.isdigit()):
             raise ValueError(f"device={prefer!r}: expected one of {sorted(available)} (optionally 'cuda:N')")
         if not available[kind]:
-            raise RuntimeError(f"device={prefer!r} was asked for but is not available on this machine")
+            here = ', '.join(k for k, ok in available.items() if ok)
+            raise ValueError(f"device={prefer!r} is not available on this machine (available: {here})")
+        if kind == 'cuda' and index and int(index) >= torch.cuda.device_count():
+            raise ValueError(f"device={prefer!r}: this machine has {torch.cuda.device_count()} CUDA device(s), cuda:0 on")
         return torch.device(prefer)
     for kind in ('cuda', 'mps'):
         if available[kind]: return torch.device(kind)
@@ -181,10 +190,30 @@ def eval_mode(*models: torch.nn.Module):
             for m, flag in pairs: m.train(flag)
 
 # %% ../nbs/00_core.ipynb #22c39181
+def _pid_alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True                   # another user's process: alive
+    return True
+
+def remove_stale_temps(path: Union[str, Path]) -> list:
+    "Delete the temporary files of `path` that writers killed mid-write left (`.NAME.tmp-PID` of a dead PID); the ones removed."
+    path, gone = Path(path), []
+    prefix = f".{path.name}.tmp-"
+    try: names = [n for n in os.listdir(path.parent) if n.startswith(prefix)]
+    except OSError: return gone                            # no folder yet: nothing stale
+    for n in names:
+        pid = n[len(prefix):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            try: (path.parent / n).unlink(); gone.append(path.parent / n)
+            except FileNotFoundError: pass                 # another run removed it first
+    return gone
+
 @contextmanager
 def atomic_path(path: Union[str, Path]):
     "A temporary path beside `path` to write to; fsynced and moved onto `path` only if the block succeeds."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         yield tmp
@@ -198,17 +227,47 @@ def atomic_save(obj, path: Union[str, Path]) -> Path:
     with atomic_path(path) as tmp, open(tmp, 'wb') as f: torch.save(obj, f)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #49101260
+def check_out(path: Union[str, Path], what: str = 'out', folder: bool = False, overwrite: bool = True) -> Path:
+    "`path`, after refusing at once (one line naming `what`) a wrong kind, an existing file unless `overwrite`, or an unwritable place."
+    path = Path(path)
+    if folder and path.exists() and not path.is_dir(): raise ValueError(f"{what} {str(path)!r} is a file; expected a folder")
+    if not folder and path.is_dir(): raise ValueError(f"{what} {str(path)!r} is a folder; expected a file name")
+    if not folder and path.exists() and not overwrite:
+        raise ValueError(f"{what} {str(path)!r} exists and is kept; pass --overwrite to replace it")
+    above = next((q for q in ((path, *path.parents) if folder else path.parents) if q.exists()), None)   # the nearest existing
+    if above is not None and not above.is_dir():
+        raise ValueError(f"{what} {str(path)!r}: cannot write there ({str(above)!r} is a file, not a folder)")
+    probe = path / '.write-probe' if folder else path.with_name(f".{path.name}.probe")
+    try:
+        with atomic_path(probe) as tmp: tmp.touch()
+        probe.unlink()
+    except OSError as e: raise ValueError(f"{what} {str(path)!r}: cannot write there ({e.strerror or e})") from None
+    return path
+
 # %% ../nbs/00_core.ipynb #a4e577d4
-def load_checked(path: Union[str, Path], fmt: str, what: str, map_location='cpu', hint: str = '') -> dict:
-    "Safely `torch.load` the dict in `path` (a `what`, e.g. 'weights file') whose `format` entry must be `fmt`."
+def _load_refusal(e: Exception) -> str:
+    "Why `torch.load(weights_only=True)` refused a file, said to the person who has the file."
+    msg = str(e).strip()
+    code = re.search(r'GLOBAL ([\w.]+)', msg)
+    if code: return (f"holds code ({code[1]}), which is not loaded: weights are read with weights_only=True, which "
+                     "accepts only tensors and plain data, because unpickling code would run it")
+    if msg.startswith('Weights only load failed'): return "cannot be read: not a PyTorch file (one torch.save wrote), or truncated or corrupt"
+    first = re.split(r'(?<=\.)\s', msg, maxsplit=1)[0] if msg else ''
+    return f"cannot be read (truncated, corrupt or not a PyTorch file): {type(e).__name__}" + (f": {first}" if first else '')
+
+def safe_load(path: Union[str, Path], what: str, map_location='cpu'):
+    "`torch.load(path, weights_only=True)`; a missing, unreadable or code-holding file gives one line naming `what` and the file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
-    try: obj = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise ValueError(f"{what} {str(path)!r} cannot be read (truncated, corrupt or not a PyTorch file?): "
-                         f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}") from None
+    try: return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e: raise ValueError(f"{what} {str(path)!r} {_load_refusal(e)}") from None
+
+def load_checked(path: Union[str, Path], fmt: str, what: str, map_location='cpu', hint: str = '') -> dict:
+    "Safely `torch.load` the dict in `path` (a `what`, e.g. 'weights file') whose `format` entry must be `fmt`."
+    obj = safe_load(path, what, map_location)
     if not isinstance(obj, dict) or obj.get('format') != fmt:
-        raise ValueError(f"{what} {str(path)!r} is not an edsr_msa_nb {what} (no format marker {fmt!r}){hint}")
+        raise ValueError(f"{what} {str(Path(path))!r} is not an edsr_msa_nb {what} (no format marker {fmt!r}){hint}")
     return obj
 
 # %% ../nbs/00_core.ipynb #bdc09eb1
@@ -237,19 +296,29 @@ def progress_bar(iterable=None, *, interval: float = 5.0, file=None, **kw):
 # %% ../nbs/00_core.ipynb #857f20c7
 USER_ERRORS = (ValueError, OSError)
 
+class Terminated(KeyboardInterrupt):
+    "`SIGTERM`, raised where the program is (as Ctrl-C raises `KeyboardInterrupt`), so that `finally` blocks run."
+
+def _raise_terminated(signum, frame): raise Terminated()
+
 def run_cli(func: Callable, argv=None, prog: Optional[str] = None, parser: Optional[argparse.ArgumentParser] = None):
     "Parse `argv` (default `sys.argv[1:]`) with `parser` (default: from `func`'s signature) and call `func`; user errors: one line, exit 2."
     p = parser or anno_parser(func, prog or func.__name__)   # the console scripts are named after their functions
     p.add_argument('--debug', action='store_true', help='show the full traceback of an error')
     kw = vars(p.parse_args(sys.argv[1:] if argv is None else argv))
     debug = kw.pop('debug'); kw.pop('pdb', None); kw.pop('xtra', None)
+    main = threading.current_thread() is threading.main_thread()      # signal handlers live in the main thread
+    old = signal.signal(signal.SIGTERM, _raise_terminated) if main else None
     try: return func(**kw)
     except USER_ERRORS as e:
         if debug: raise
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"{p.prog}: error: {msg}", file=sys.stderr); sys.exit(2)
-    except KeyboardInterrupt:
-        print(f"{p.prog}: interrupted", file=sys.stderr); sys.exit(130)
+    except KeyboardInterrupt as e:
+        term = isinstance(e, Terminated)
+        print(f"{p.prog}: {'terminated' if term else 'interrupted'}", file=sys.stderr); sys.exit(143 if term else 130)
+    finally:
+        if main: signal.signal(signal.SIGTERM, old)
 
 def cli(func: Callable) -> Callable:
     "Decorator for console scripts: `f()` from a script parses the command line (`run_cli`); `f(**kw)` is a call."
@@ -258,3 +327,12 @@ def cli(func: Callable) -> Callable:
         if args or kwargs or inspect.getmodule(inspect.currentframe().f_back) is None: return func(*args, **kwargs)
         return run_cli(func)
     return main
+
+# %% ../nbs/00_core.ipynb #bcd98834
+def run_command(func: Callable, *argv) -> tuple:
+    "Run command `func` on `argv` in this process as its console script does (`run_cli`): (exit status, stdout, stderr)."
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try: run_cli(func, [str(a) for a in argv]); status = 0
+        except SystemExit as e: status = e.code if isinstance(e.code, int) else 1
+    return status, out.getvalue(), err.getvalue()

@@ -92,8 +92,8 @@ def demo_figures(out: Path, folders: dict, models: dict, device=None, n_compare:
 def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = None, max_side: Optional[int] = 384,
              n_images: Optional[int] = None, device=None, progress: bool = True, log=print) -> dict:
     "The main job on the embedded default; returns the paths it wrote."
+    device = get_device(device)                         # a device the machine lacks: refused before anything is written
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    device = get_device(device)
     trained_here = not _family_members('lite')         # no shipped weights: the demo trains on part of the samples
     folders = write_samples(out / 'samples', max_side, n_images, split=trained_here)
     models = demo_models(out, minutes, steps, device, progress, log)
@@ -117,6 +117,13 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
     return dict(table=out / 'results.md', csv=csv_path, json=json_path, result=res, **figs)
 
 # %% ../nbs/15_demo.ipynb #82264406
+def _check_demo_args(minutes, steps, max_side, images):
+    "Refuse bad values of `edsr_msa_demo`'s arguments at once: one line naming the flag and its value."
+    if not minutes > 0: raise ValueError(f"--minutes {minutes:g}: expected a positive number of minutes")
+    if steps is not None and steps < 1: raise ValueError(f"--steps {steps}: expected a positive number of steps")
+    if max_side < 0: raise ValueError(f"--max_side {max_side}: expected 0 (whole images) or a positive number of pixels")
+    if images is not None and images < 1: raise ValueError(f"--images {images}: expected a positive number of images")
+
 @cli
 def edsr_msa_demo(
     out: Param("output folder", str) = 'edsr_msa_demo',
@@ -128,4 +135,5 @@ def edsr_msa_demo(
     quiet: Param("no progress bars", store_true) = False,
 ):
     "Upscale the embedded sample images, compare with bicubic, explain the model; print where the results are."
+    _check_demo_args(minutes, steps, max_side, images)
     run_demo(out, minutes, steps, max_side or None, images, device, not quiet)

@@ -16,7 +16,7 @@ from fastcore.script import Param, store_true
 from PIL import Image
 from torch import nn
 
-from .core import cli, get_device, image_to_tensor, tensor_to_image
+from .core import check_out, cli, get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
 from .model import available_weights, from_pretrained
@@ -32,20 +32,20 @@ def _family_members(spec: str) -> dict:
     return out
 
 def resolve_methods(specs: Sequence, scales: Sequence[int], tile='auto', ensemble: bool = False, device=None) -> list:
-    "[(label, {scale: method or None})] for method `specs` (bicubic, weights names, families, paths, networks, `ModelMethod`s)."
+    "[(label, {scale: method or None}, scales it has weights for)] for method `specs` (bicubic, weights names, families, paths, networks, `ModelMethod`s)."
     out = []
     for spec in specs:
         if isinstance(spec, str) and spec == 'bicubic':
-            out.append(('bicubic', {s: 'bicubic' for s in scales})); continue
+            out.append(('bicubic', {s: 'bicubic' for s in scales}, list(scales))); continue
         if isinstance(spec, ModelMethod):
-            out.append((spec.name, {s: (spec if s == spec.scale else None) for s in scales})); continue
+            out.append((spec.name, {s: (spec if s == spec.scale else None) for s in scales}, [spec.scale])); continue
         if isinstance(spec, nn.Module) or (isinstance(spec, (str, Path)) and (str(spec) in available_weights() or Path(str(spec)).is_file())):
             m = ModelMethod(spec, tile=tile, ensemble=ensemble, device=device)
-            out.append((m.name, {s: (m if s == m.scale else None) for s in scales})); continue
+            out.append((m.name, {s: (m if s == m.scale else None) for s in scales}, [m.scale])); continue
         fam = _family_members(str(spec))
         if fam:
             ms = {s: ModelMethod(fam[s], tile=tile, ensemble=ensemble, device=device) if s in fam else None for s in scales}
-            out.append((str(spec) + ('+' if ensemble else ''), ms)); continue
+            out.append((str(spec) + ('+' if ensemble else ''), ms, sorted(fam))); continue
         shipped = ', '.join(available_weights()) or 'none yet'
         raise ValueError(f"method {spec!r}: not 'bicubic', a shipped weights name (shipped: {shipped}) or a weights file")
     return out
@@ -57,16 +57,12 @@ def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence 
     scales = tuple(int(s) for s in scales)
     if isinstance(data, (str, Path, HRFolder)): data = [data]
     sets = [d if isinstance(d, HRFolder) else HRFolder(d, scales=scales) for d in data]
-    results, skipped = [], []
-    for label, per_scale in resolve_methods(methods, scales, tile, ensemble, device):
-        for s in scales:
-            m = per_scale[s]
-            if m is None:
-                own = sorted(k for k, v in per_scale.items() if v is not None) or sorted(_family_members(label.rstrip('+')))
-                skipped.append(f"{label} was not evaluated at x{s}: it has weights for " +
-                               (', '.join(f'x{k}' for k in own) if own else 'no scale asked') + f" only, not x{s}")
-                continue
-            results.append(evaluate(m, sets, (s,), device=device, progress=progress, name=label, metrics=metrics))
+    plan = [(label, s, per_scale, own) for label, per_scale, own in resolve_methods(methods, scales, tile, ensemble, device) for s in scales]
+    skipped = [f"{label} was not evaluated at x{s}: it has weights for {', '.join(f'x{k}' for k in own)} only, not x{s}"
+               for label, s, per_scale, own in plan if per_scale[s] is None]
+    if len(skipped) == len(plan): raise ValueError(f"nothing to evaluate: {'; '.join(skipped) or 'no methods given'}")
+    results = [evaluate(per_scale[s], sets, (s,), device=device, progress=progress, name=label, metrics=metrics)
+               for label, s, per_scale, _ in plan if per_scale[s] is not None]
     return EvalResult.merge(*results), skipped
 
 # %% ../nbs/14_evaluate.ipynb #17e14351
@@ -94,6 +90,16 @@ def side_by_side(result: EvalResult, digits: int = 2) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/14_evaluate.ipynb #31e320e1
+def _check_eval_args(scales, tile, metrics, out: Path, overwrite: bool):
+    "Refuse bad values of `edsr_msa_eval`'s arguments and outputs at once, before any image: one line naming the argument."
+    bad = [s for s in scales if s < 2]
+    if bad: raise ValueError(f"--scales {' '.join(map(str, bad))}: expected upscaling factors of 2 or more")
+    if tile is not None and (tile < 0 or 0 < tile < 8): raise ValueError(f"--tile {tile}: expected 0 (no tiling) or at least 8 LR pixels")
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown: raise ValueError(f"--metrics {' '.join(unknown)}: expected some of {', '.join(METRICS)}")
+    if out.suffix.lower() == '.csv': raise ValueError(f"--out {str(out)!r}: expected a .json file (the per-image CSV is written beside it)")
+    check_out(out, '--out', overwrite=overwrite); check_out(out.with_suffix('.csv'), 'per-image CSV', overwrite=overwrite)
+
 @cli
 def edsr_msa_eval(
     data: Param("dataset names (Set5, Set14, B100, Urban100, ...) or folders of HR images", str, nargs='+', required=True) = None,
@@ -104,8 +110,11 @@ def edsr_msa_eval(
     ensemble: Param("x8 self-ensemble for models", store_true) = False,
     device: Param("cpu, cuda or mps (default: the best available)", str) = None,
     metrics: Param("metrics of each image: psnr ssim niqe lpips (lpips needs the [metrics] extra)", str, nargs='+') = ('psnr', 'ssim'),
+    overwrite: Param("replace --out and its CSV if they exist (default: keep them and stop)", store_true) = False,
 ):
     "Print PSNR/SSIM (papers' protocol), NIQE or LPIPS of bicubic and models side by side; write per-image results."
+    get_device(device)
+    _check_eval_args(scales, tile, metrics, Path(out), overwrite)
     try: res, skipped = evaluate_methods(list(data), scales, list(method), 'auto' if tile is None else tile, ensemble, device,
                                          metrics=list(metrics))
     except (TypeError, ImportError) as e: raise ValueError(str(e)) from None   # a bad method spec, a missing extra

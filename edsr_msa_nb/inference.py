@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['tile_starts', 'fit_tile', 'edge_ramp', 'tiled_forward', 'model_scale', 'auto_tile', 'self_ensemble', 'sr_forward',
-           'run_tiled', 'upscale', 'ModelMethod', 'interpolate_weights', 'expand_inputs', 'edsr_msa_upscale']
+           'run_tiled', 'upscale', 'ModelMethod', 'interpolate_weights', 'expand_inputs', 'default_weights',
+           'edsr_msa_upscale']
 
 # %% ../nbs/06_inference.ipynb #ed42c565
 import copy
 import glob
 import math
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -22,10 +24,10 @@ from PIL import Image
 from fastcore.script import Param, store_true
 from torch import nn
 
-from .core import (ImageArray, atomic_path, cli, eval_mode, get_device, image_to_tensor, open_image,
-                               progress_bar, quantize)
+from .core import (ImageArray, atomic_path, check_out, cli, eval_mode, get_device, image_to_tensor,
+                               open_image, progress_bar, quantize)
 from .data import image_paths, imresize_matlab
-from .model import from_pretrained
+from .model import OFFICIAL_WEIGHTS, available_weights, from_pretrained
 
 # %% ../nbs/06_inference.ipynb #af4432cb
 def tile_starts(length: int, tile: int, overlap: int) -> list:
@@ -59,6 +61,7 @@ def _tile_plan(x: torch.Tensor, tile: int, overlap: int) -> tuple:
     H, W = x.shape[-2:]
     tile = int(tile or 0)
     if tile and tile < 8: raise ValueError(f"tile={tile}: expected 0 (no tiling) or at least 8 LR pixels")
+    if overlap < 0: raise ValueError(f"overlap={overlap}: expected 0 or more LR pixels")
     overlap = min(int(overlap), tile // 2) if tile else 0
     th, tw = fit_tile(H, tile, overlap), fit_tile(W, tile, overlap)
     ys, xs = tile_starts(H, th, overlap), tile_starts(W, tw, overlap)
@@ -304,10 +307,13 @@ def interpolate_weights(a: Union[nn.Module, str, Path], b: Union[nn.Module, str,
     if not 0 <= float(alpha) <= 1: raise ValueError(f"alpha={alpha}: expected a number in [0, 1]")
     ma, mb = [from_pretrained(str(m)) if isinstance(m, (str, Path)) else m for m in (a, b)]
     ca, cb = getattr(ma, 'config', None), getattr(mb, 'config', None)
-    if ca != cb: raise ValueError(f"interpolate_weights: the two models differ in architecture ({ca} vs {cb})")
+    if ca != cb:
+        da, db = [c.to_dict() if hasattr(c, 'to_dict') else {'config': c} for c in (ca, cb)]
+        diff = ', '.join(f"{k} {da.get(k)} vs {db.get(k)}" for k in dict.fromkeys([*da, *db]) if da.get(k) != db.get(k))
+        raise ValueError(f"the two networks differ in architecture ({diff}); interpolation blends one network trained two ways")
     sa, sb = ma.state_dict(), mb.state_dict()
     bad = [k for k in sa if k not in sb or sa[k].shape != sb[k].shape] + [k for k in sb if k not in sa]
-    if bad: raise ValueError(f"interpolate_weights: the two models' weights do not match ({', '.join(bad[:3])} ...)")
+    if bad: raise ValueError(f"the two networks' weights do not match ({', '.join(bad[:3])} ...)")
     out = copy.deepcopy(ma)
     out.load_state_dict({k: torch.lerp(v, sb[k].to(v), float(alpha)) if v.is_floating_point() else v for k, v in sa.items()})
     return out
@@ -333,9 +339,11 @@ def expand_inputs(specs) -> tuple:
     return unique, problems
 
 # %% ../nbs/06_inference.ipynb #6e06cc49
+def _output_path(p: Path, outdir: Path, scale: int) -> Path: return outdir / f"{p.stem}_x{scale}.png"
+
 def _upscale_file(p: Path, model, scale: int, outdir: Path, taken: dict, **kw) -> str:
     "Upscale one file into `outdir` atomically (never over another input's output); the line to report."
-    dst = outdir / f"{p.stem}_x{scale}.png"
+    dst = _output_path(p, outdir, scale)
     if dst in taken: raise ValueError(f"its output {dst} is {taken[dst]}'s: rename one of them")
     taken[dst] = p
     sr = upscale(open_image(p), model, scale, **kw)
@@ -343,6 +351,41 @@ def _upscale_file(p: Path, model, scale: int, outdir: Path, taken: dict, **kw) -
         _to_pil(sr.pixels if sr.alpha is None else np.dstack([sr.pixels, sr.alpha])).save(tmp, format='PNG')
     h, w = sr.pixels.shape[:2]
     return f"{p} -> {dst} ({w}x{h})" + (': ' + '; '.join(sr.notes) if sr.notes else '')
+
+# %% ../nbs/06_inference.ipynb #4d228ed6
+def default_weights(scale: Optional[int] = None) -> str:
+    "The shipped `lite` weights name for `scale` (x4 if None); for a scale none ships, an error naming what ships and downloads."
+    s = scale or 4
+    shipped = {int(m[1]): n for n in available_weights() if (m := re.fullmatch(r'lite-x(\d+)', n))}
+    if s in shipped: return shipped[s]
+    xs = [f'x{k}' for k in sorted(shipped)]
+    have = (', '.join(xs[:-1]) + ' and ' + xs[-1] if len(xs) > 1 else ''.join(xs) or 'none') + \
+           (f" ({', '.join(shipped[k] for k in sorted(shipped))})" if shipped else '')
+    down = [n for n in sorted(OFFICIAL_WEIGHTS) if n.endswith(f'-x{s}')]
+    fix = (f"for x{s} pass --weights {down[0]} (EDSR-baseline, downloaded on first use) or a weights file" if down
+           else f"for x{s} pass --weights with a weights file trained for it (edsr_msa_train)")
+    raise ValueError(f"--scale {s}: no shipped weights upscale x{s}; the shipped ones are {have}; {fix}")
+
+def _check_upscale_args(scale, tile, overlap, alpha, interpolate, fp32, half):
+    "Refuse bad values of `edsr_msa_upscale`'s arguments at once, before any image: one line naming the flag and its value."
+    if fp32 and half: raise ValueError("--fp32 and --half: choose one")
+    if scale is not None and scale < 2: raise ValueError(f"--scale {scale}: expected an upscaling factor of 2 or more")
+    if tile is not None and (tile < 0 or 0 < tile < 8): raise ValueError(f"--tile {tile}: expected 0 (no tiling) or at least 8 LR pixels")
+    if overlap < 0: raise ValueError(f"--overlap {overlap}: expected 0 or more LR pixels")
+    if interpolate is not None and not 0 <= alpha <= 1:
+        raise ValueError(f"--alpha {alpha:g}: expected a number in [0, 1] (0: --weights, 1: --interpolate)")
+
+def _cli_model(weights, scale, interpolate, alpha) -> tuple:
+    "(network, scale) that `edsr_msa_upscale` runs, from its flags; errors name the flag."
+    name = weights or default_weights(scale)
+    model = from_pretrained(name)
+    if interpolate is not None:
+        try: model = interpolate_weights(model, interpolate, alpha)
+        except ValueError as e: raise ValueError(f"--interpolate {interpolate}: {e}") from None
+    ms = model_scale(model)
+    if scale is not None and ms is not None and ms != scale:
+        raise ValueError(f"--scale {scale}: the weights {name} upscale x{ms} only; omit --scale, or pass --weights for x{scale}")
+    return _resolve_model(model, scale)
 
 # %% ../nbs/06_inference.ipynb #a6e91e53
 @cli
@@ -359,27 +402,40 @@ def edsr_msa_upscale(
     half: Param("CUDA: run in fp16 autocast (the default there)", store_true) = False,
     interpolate: Param("second weights (same architecture, e.g. lite-gan-x4) to blend with --weights", str) = None,
     alpha: Param("with --interpolate: 0 = --weights, 1 = --interpolate (ESRGAN's network interpolation)", float) = 0.5,
+    overwrite: Param("replace outputs that exist (default: keep them and skip their inputs)", store_true) = False,
 ):
     "Upscale image files, folders and glob patterns with an EDSR-MSA model into PNGs in `out`; see the exit statuses above."
-    if fp32 and half: raise ValueError("--fp32 and --half: choose one")
+    _check_upscale_args(scale, tile, overlap, alpha, interpolate, fp32, half)
+    dev = get_device(device)
+    if half and dev.type != 'cuda': raise ValueError(f"--half: fp16 inference needs a CUDA device, not {dev}")
     files, failed = expand_inputs(images)
     for spec, why in failed: print(f"{spec}: {why}", file=sys.stderr)
     if not files: raise ValueError(f"no image to upscale in {' '.join(images)}")
-    model = from_pretrained(weights or f"lite-x{scale or 4}")
-    if interpolate is not None: model = interpolate_weights(model, interpolate, alpha)
-    model, scale = _resolve_model(model, scale)
-    dev = get_device(device)
-    if half and dev.type != 'cuda': raise ValueError(f"--half: fp16 inference needs a CUDA device, not {dev}")
+    model, scale = _cli_model(weights, scale, interpolate, alpha)
+    outdir = check_out(out, '--out', folder=True)
+    todo = _skip_existing(files, outdir, scale, overwrite)
     kw = dict(tile='auto' if tile is None else tile, overlap=overlap, ensemble=ensemble, device=dev,
-              half=(False if fp32 else True if half else None), progress=len(files) == 1)
-    outdir = Path(out); outdir.mkdir(parents=True, exist_ok=True)
-    bar, n_ok, taken = progress_bar(files, desc='images', unit='img', disable=len(files) < 2), 0, {}
+              half=(False if fp32 else True if half else None), progress=len(todo) == 1)
+    bar, n_ok, taken = progress_bar(todo, desc='images', unit='img', disable=len(todo) < 2), 0, {}
     for p in bar:
         try: bar.write(_upscale_file(p, model, scale, outdir, taken, **kw), file=sys.stdout); n_ok += 1
         except (ValueError, OSError, MemoryError) as e:
             why = 'out of memory' if isinstance(e, MemoryError) else (str(e).splitlines() or [type(e).__name__])[0]
             failed.append((str(p), why)); print(why if why.startswith(str(p)) else f"{p}: {why}", file=sys.stderr)
     if failed:
-        print(f"edsr_msa_upscale: {n_ok} of {len(files)} images written to {outdir}; "
+        print(f"edsr_msa_upscale: {n_ok} of {len(todo)} images written to {outdir}; "
               f"{len(failed)} input(s) failed: {', '.join(f[0] for f in failed)}", file=sys.stderr)
         sys.exit(1)
+
+# %% ../nbs/06_inference.ipynb #79d5b7c7
+def _skip_existing(files: list, outdir: Path, scale: int, overwrite: bool) -> list:
+    "The inputs to upscale: all with `overwrite`, else those whose output does not exist (the kept ones counted on stderr)."
+    kept = [] if overwrite else [p for p in files if _output_path(p, outdir, scale).exists()]
+    if not kept: return files
+    names = ', '.join(_output_path(p, outdir, scale).name for p in kept[:3]) + (' ...' if len(kept) > 3 else '')
+    if len(kept) == len(files):
+        raise ValueError(f"--out {outdir}: " + (f"{names} exists and is kept; pass --overwrite to replace it" if len(kept) == 1 else
+                                               f"all {len(kept)} outputs exist ({names}) and are kept; pass --overwrite to replace them"))
+    print(f"edsr_msa_upscale: {len(kept)} of {len(files)} outputs exist in {outdir} and are kept ({names}); "
+          f"upscaling the other {len(files) - len(kept)} (--overwrite replaces existing outputs)", file=sys.stderr)
+    return [p for p in files if p not in set(kept)]

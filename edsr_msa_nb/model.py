@@ -23,7 +23,7 @@ from fastcore.basics import patch
 from torch import nn
 
 import edsr_msa_nb
-from .core import atomic_save, load_checked
+from .core import atomic_save, load_checked, safe_load
 from .blocks import MeanShift, ResBlock, Upsampler, default_conv, upsample_stages
 from .attention import ATTENTION, AttentionModule, build_attention, count_flops
 
@@ -328,8 +328,8 @@ def from_pretrained(name_or_path: Union[str, Path], map_location='cpu', weights_
     if (weights_dir / f"{name}.pt").is_file() and not Path(name).is_file(): return load_weights(weights_dir / f"{name}.pt", map_location)
     if Path(name).is_file(): return load_weights(name, map_location)
     if name in OFFICIAL_WEIGHTS: return load_weights(fetch_weights(name), map_location)
-    raise ValueError(f"from_pretrained: {name!r} is neither a file nor a shipped name; available: {available_weights(weights_dir)}, "
-                     f"downloadable: {sorted(OFFICIAL_WEIGHTS)}")
+    raise ValueError(f"weights {name!r} is not a file, a shipped name ({', '.join(available_weights(weights_dir)) or 'none'}) "
+                     f"or a downloadable one ({', '.join(sorted(OFFICIAL_WEIGHTS))})")
 
 # %% ../nbs/05_model.ipynb #58886ed3
 from .data import cache_dir, download_file
@@ -404,10 +404,7 @@ def load_edsr_checkpoint(path: Union[str, Path], map_location='cpu', rgb_range: 
                          res_scale: Optional[float] = None) -> EDSRMSA:
     "An EDSR-PyTorch or BasicSR EDSR checkpoint file as an `EDSRMSA` on [0, 1] inputs; errors name the file."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
-    try: obj = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e:
-        raise ValueError(f"checkpoint {str(path)!r} cannot be read: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}") from None
+    obj = safe_load(path, 'checkpoint')
     try: model = convert_edsr_state_dict(obj, rgb_range, res_scale)
     except ValueError as e: raise ValueError(f"checkpoint {str(path)!r}: {e}") from None
     model.weights_meta['file'] = path.name

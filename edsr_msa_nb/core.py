@@ -285,11 +285,12 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ == 'ZMQInteractiveShell'
 
 def progress_bar(iterable=None, *, interval: float = 5.0, file=None, **kw):
-    "tqdm on a terminal or in a notebook; elsewhere (a log file, a pipe) a plain line at most every `interval` s."
+    "tqdm on a terminal or in a notebook; elsewhere (a log file, a pipe) a plain line at most every `interval` s, none for a shorter loop."
     f = file if file is not None else sys.stderr
     if _in_notebook() and file is None: return _tqdm_auto(iterable, **kw)
     if getattr(f, 'isatty', lambda: False)(): return _tqdm_std(iterable, file=f, **kw)
-    opts = dict(mininterval=interval, maxinterval=max(interval, 10.), ascii=True, ncols=100)
+    # `delay`: a loop done within `interval` writes no line at all (no empty '0/7' in a log), a longer one a line every `interval`
+    opts = dict(mininterval=interval, maxinterval=max(interval, 10.), delay=interval, ascii=True, ncols=100)
     return _tqdm_std(iterable, file=_Lines(f), **{**opts, **kw, 'dynamic_ncols': False})
 
 

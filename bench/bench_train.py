@@ -13,11 +13,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from edsr_msa_nb.data import SRPatchDataset, sample_images, train_loader
+from edsr_msa_nb.data import SRPatchDataset, load_training_images, sample_images, train_loader
 from edsr_msa_nb.losses import LossConfig
 from edsr_msa_nb.model import edsr_msa, n_params
-from edsr_msa_nb.train import (SeededPatches, StageConfig, StepBatchSampler, TrainConfig, Trainer,
-                               load_training_images)
+from edsr_msa_nb.train import Trainer
+from edsr_msa_nb.train_config import StageConfig, TrainConfig
+from edsr_msa_nb.train_step import SeededPatches, StepBatchSampler
 from torch.utils.data import DataLoader
 
 

@@ -16,9 +16,10 @@ from fastcore.script import Param, store_true
 from PIL import Image
 
 from .core import cli, get_device
-from .data import HRFolder, bicubic_degrade, busiest_window, sample_images
+from .data import SAMPLE_VAL_NAMES, HRFolder, bicubic_degrade, busiest_window, sample_images
 from .model import from_pretrained, save_weights
-from .train import SAMPLE_VAL_NAMES, Trainer, train_preset
+from .train import Trainer
+from .train_config import train_preset
 from .interpret import explain
 from .inference import ModelMethod
 from .evaluate import _family_members, compare_figure, evaluate_methods, side_by_side

@@ -18,7 +18,8 @@ from scipy import ndimage
 
 from edsr_msa_nb.core import image_to_tensor
 from edsr_msa_nb.data import sample_images
-from edsr_msa_nb.interpret import SRTarget, default_cam_layers, diffusion_index, gaussian_kernel, grad_cam, lam
+from edsr_msa_nb.gradcam import SRTarget, default_cam_layers, grad_cam
+from edsr_msa_nb.lam import diffusion_index, gaussian_kernel, lam
 from edsr_msa_nb.model import edsr_msa
 
 

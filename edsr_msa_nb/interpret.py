@@ -24,15 +24,26 @@ from scipy import ndimage, stats
 from torch import nn
 
 from .core import cli, eval_mode, get_device, image_to_tensor, load_image, progress_bar
-from .data import bicubic_degrade, busiest_window, imresize_matlab, modcrop
+from .data import bicubic_degrade, imresize_matlab, modcrop
 from .metrics import rgb_to_y
 from .attention import AttentionModule
 from .model import attention_modules, edsr_msa, from_pretrained
-from .gradcam import (CAM_METHODS, ActivationRecorder, CAMResult, SRTarget, as_display, cam_from, check_box,
-                                 default_cam_layers, draw_box, edge_strength, full_fp32, grad_cam, load_model_or_random,
-                                 minmax, overlay, plot_cam, resolve_layers)
-from .lam import (LAMResult, blur_path, blur_with, diffusion_index, gaussian_kernel, gini, lam, lam_di_table,
-                             mean_ci, plot_lam)
+from .gradcam import CAM_METHODS, SRTarget, grad_cam, overlay, plot_cam
+from .lam import lam, mean_ci, plot_lam
+
+# %% ../nbs/13_attention_maps.ipynb #94e6ba71
+# names that lived here before Grad-CAM and LAM had their own chapters: still importable, with a DeprecationWarning
+_MOVED = {**{n: 'gradcam' for n in ('ActivationRecorder', 'CAMResult', 'as_display', 'cam_from', 'check_box', 'default_cam_layers',
+                                    'draw_box', 'edge_strength', 'full_fp32', 'load_model_or_random', 'minmax', 'resolve_layers')},
+          **{n: 'lam' for n in ('LAMResult', 'blur_path', 'blur_with', 'diffusion_index', 'gaussian_kernel', 'gini', 'lam_di_table')},
+          'busiest_window': 'data'}
+
+def __getattr__(name: str):
+    "PEP 562: a moved name resolves to its new home and says where that is."
+    if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib, warnings
+    warnings.warn(f"edsr_msa_nb.interpret.{name} is edsr_msa_nb.{_MOVED[name]}.{name}: import it from there", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(f'edsr_msa_nb.{_MOVED[name]}'), name)
 
 # %% ../nbs/13_attention_maps.ipynb #8bcfd5be
 def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:

@@ -7,6 +7,7 @@ and the checks CI runs on them. Run from the repository root, inside the project
     python .ci/docs.py badges              each notebook's Open-in-Colab badge and hidden install cell
     python .ci/docs.py commands            README's install/test commands are the ones CI and the workflows run
     python .ci/docs.py noskip              test cells that use the benchmark data never skip when it is missing
+    python .ci/docs.py cycles              no import cycle between the package's modules (imports in functions too)
 
 Every page goes through nbdev's own notebook processing (`nbdev.processors.FilterDefaults`, the processors
 `nbdev_docs` runs before Quarto: hidden and exported cells removed, directives stripped, `show_doc` cells
@@ -462,20 +463,51 @@ def check_noskip() -> list:
     return errs
 
 
+# ------------------------------------------------------------------------------------------ import cycles
+def import_graph(lib: Path = ROOT / 'edsr_msa_nb') -> dict:
+    "{module: {modules of the package it imports}}, imports inside functions included."
+    import ast
+    mods = {p.stem: p for p in lib.glob('*.py') if p.stem not in ('_modidx', '__init__')}
+    g = {m: set() for m in mods}
+    for m, p in mods.items():
+        for n in ast.walk(ast.parse(p.read_text(encoding='utf-8'))):
+            names = ([(n.module or '', n.level)] if isinstance(n, ast.ImportFrom) else
+                     [(a.name, 0) for a in n.names] if isinstance(n, ast.Import) else [])
+            for mod, level in names:
+                t = mod.split('.')[0] if level == 1 else mod.split('.')[1] if mod.startswith('edsr_msa_nb.') else None
+                if t in g and t != m: g[m].add(t)
+    return g
+
+
+def check_cycles() -> list:
+    "No two modules of the package import each other, directly or through others (the house: no circles)."
+    g, errs = import_graph(), []
+    def path(a, b, seen=()):                      # an import path a -> ... -> b, or None
+        if b in g[a]: return [a, b]
+        for c in sorted(g[a] - set(seen)):
+            p = path(c, b, (*seen, a))
+            if p: return [a, *p]
+    for a in sorted(g):
+        p = path(a, a)
+        if p and min(p) == a: errs.append('import cycle: ' + ' -> '.join(p))
+    return errs
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('readme'); r.add_argument('--check', action='store_true')
     h = sub.add_parser('html'); h.add_argument('--dest', default=str(ROOT / CFG.doc_path.name))
     sub.add_parser('sidebar'); sub.add_parser('badges'); sub.add_parser('commands'); sub.add_parser('order')
-    sub.add_parser('noskip')
+    sub.add_parser('noskip'); sub.add_parser('cycles')
     a = ap.parse_args(argv)
     if a.cmd == 'readme': return cmd_readme(a.check)
     if a.cmd == 'html': build_html(Path(a.dest)); return 0
     if a.cmd == 'order': print('\n'.join(reading_order())); return 0
-    errs = {'sidebar': check_sidebar, 'badges': check_badges, 'commands': check_commands, 'noskip': check_noskip}[a.cmd]()
+    errs = {'sidebar': check_sidebar, 'badges': check_badges, 'commands': check_commands, 'noskip': check_noskip,
+            'cycles': check_cycles}[a.cmd]()
     for e in errs: print('FAIL', e)
-    if not errs: print(f'{a.cmd}: ok' + (f' ({len(all_notebooks())} notebooks)' if a.cmd != 'commands' else ''))
+    if not errs: print(f'{a.cmd}: ok' + (f' ({len(all_notebooks())} notebooks)' if a.cmd not in ('commands', 'cycles') else f' ({len(import_graph())} modules)' if a.cmd == 'cycles' else ''))
     return int(bool(errs))
 
 

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['METRICS', 'PUBLISHED', 'rgb_to_y', 'psnr_y', 'gaussian_window', 'ssim_map', 'ssim_y', 'psnr_ssim_y',
            'niqe_pristine_params', 'aggd_fit', 'mscn', 'niqe_block_features', 'niqe_batch', 'niqe',
-           'lpips_weights_file', 'lpips_model', 'lpips_distance', 'bicubic_upscale', 'EvalResult', 'evaluate']
+           'lpips_weights_file', 'lpips_model', 'lpips_distance', 'bicubic_upscale', 'EvalResult', 'evaluate',
+           'check_published_bicubic']
 
 # %% ../nbs/02_metrics.ipynb #31b63b95
 import csv
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 from .core import eval_mode, get_device, image_to_tensor, progress_bar, quantize
-from .data import BT601_LUMA, HRFolder, PairedFolder, imresize_matlab
+from .data import BT601_LUMA, FOLDER_CHECKS, HRFolder, PairedFolder, imresize_matlab
 
 # %% ../nbs/02_metrics.ipynb #a758c6e9
 def _to_255(x, device=None) -> torch.Tensor:
@@ -394,3 +395,19 @@ PUBLISHED = {  # (method, scale) -> {set: (PSNR, SSIM)}, from the EDSR / RCAN pa
     ('RCAN', 2): {'Set5': (38.27, 0.9614), 'Set14': (34.12, 0.9216), 'B100': (32.41, 0.9027), 'Urban100': (33.34, 0.9384)},
     ('RCAN', 4): {'Set5': (32.63, 0.9002), 'Set14': (28.87, 0.7889), 'B100': (27.77, 0.7436), 'Urban100': (26.82, 0.8087)},
 }
+
+# %% ../nbs/02_metrics.ipynb #d936266f
+def check_published_bicubic(folder: Union[str, Path], name: str, scales=(4, 3, 2), tol_psnr: float = 0.02,
+                            tol_ssim: float = 0.001) -> dict:
+    "{scale: (PSNR, SSIM)} of MATLAB bicubic on the HR images of `folder`, or an error if a row is not the papers' for set `name`."
+    out = {}
+    for s in scales:
+        want = PUBLISHED[('Bicubic', s)][name]
+        got = evaluate('bicubic', HRFolder(folder, scales=(s,), name=name), (s,), device='cpu', progress=False).mean(name, s)
+        if abs(got[0] - want[0]) > tol_psnr or abs(got[1] - want[1]) > tol_ssim:
+            raise ValueError(f"{folder}: bicubic x{s} gives {got[0]:.3f} dB / {got[1]:.4f} where the papers publish "
+                             f"{want[0]:.2f} / {want[1]:.4f} for {name}: these are not the {name} images (altered or another set)")
+        out[s] = got
+    return out
+
+FOLDER_CHECKS['published'] = check_published_bicubic   # a download of a published set (`01_data`) must pass it

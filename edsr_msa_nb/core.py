@@ -303,8 +303,9 @@ class Terminated(KeyboardInterrupt):
 def _raise_terminated(signum, frame): raise Terminated()
 
 def run_cli(func: Callable, argv=None, prog: Optional[str] = None, parser: Optional[argparse.ArgumentParser] = None):
-    "Parse `argv` (default `sys.argv[1:]`) with `parser` (default: from `func`'s signature) and call `func`; user errors: one line, exit 2."
-    p = parser or anno_parser(func, prog or func.__name__)   # the console scripts are named after their functions
+    "Parse `argv` (default `sys.argv[1:]`) with `parser` (default: `func.cli_parser()`, else from `func`'s signature) and call `func`; user errors: one line, exit 2."
+    make = getattr(func, 'cli_parser', None)                  # a command whose flags come from elsewhere (a config dataclass)
+    p = parser or (make() if make else anno_parser(func, prog or func.__name__))   # the console scripts are named after their functions
     p.add_argument('--debug', action='store_true', help='show the full traceback of an error')
     kw = vars(p.parse_args(sys.argv[1:] if argv is None else argv))
     debug = kw.pop('debug'); kw.pop('pdb', None); kw.pop('xtra', None)

@@ -18,12 +18,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
-from fastcore.script import Param
+from fastcore.script import Param, store_true
 from PIL import Image
 from scipy import ndimage, stats
 from torch import nn
 
-from .core import cli, eval_mode, get_device, image_to_tensor, load_image, progress_bar
+from .core import check_out, cli, eval_mode, get_device, image_to_tensor, load_image, progress_bar
 from .data import bicubic_degrade, imresize_matlab, modcrop
 from .metrics import rgb_to_y
 from .attention import AttentionModule
@@ -210,10 +210,12 @@ def edsr_msa_explain(
     device: Param("cpu, cuda or mps (default: the best available)", str) = None,
     out: Param("figure file to write", str) = 'explain.png',
     dpi: Param("figure resolution", int) = 100,
+    overwrite: Param("replace --out if it exists (default: keep it and stop)", store_true) = False,
 ):
     "Explain an SR model on an image with Grad-CAM, LAM or its attention maps; write the figure."
     try:
         if not Path(image).is_file(): raise FileNotFoundError(f"{image}: no such image file")
+        check_out(out, '--out', overwrite=overwrite)       # an existing or unwritable figure: refused before the model loads
         if weights is None:
             torch.manual_seed(0); model = edsr_msa(preset, scale)
             print(f"note: no --weights given; explaining an untrained {preset!r} x{scale} model")

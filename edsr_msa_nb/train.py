@@ -34,7 +34,7 @@ from torch.utils.data import DataLoader
 
 from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_states, rng_state, set_rng_state,
                                     state_fingerprint, states)
-from .core import atomic_save, eval_mode, image_to_tensor, progress_bar, run_cli, seed_everything
+from .core import atomic_save, eval_mode, get_device, image_to_tensor, progress_bar, run_cli, seed_everything
 from .data import SAMPLE_VAL_NAMES, HRFolder, ImageListSet, SRPatchDataset, load_training_images, validation_set
 from .losses import LossConfig, resolve_vgg_weights
 from .metrics import rgb_to_y
@@ -372,12 +372,24 @@ def edsr_msa_train(argv: Optional[Sequence[str]] = None, **flags):
         unknown = sorted(set(flags) - set(train_flags()))
         if unknown: raise TypeError(f"edsr_msa_train: unknown flag(s) {unknown}; expected some of {sorted(train_flags())}")
         return _train_command(flags)
-    run_cli(lambda **args: _train_command(args), argv, parser=train_parser())   # a refused flag, a missing file: one line, status 2
+    run_cli(edsr_msa_train, argv)          # flags from `train_parser`; a refused flag, a missing file: one line, status 2
     # returns None, so that the console script exits with status 0; the summary is in OUT/summary.json
+
+edsr_msa_train.cli_parser = train_parser   # `run_cli` and `run_command` parse its flags with it
+
+def _check_command(cmd: TrainCommand, flags: dict):
+    "Refuse, before any work, what the config does not check: threads, a device the machine lacks, a run in --out without --resume."
+    if cmd.threads is not None and cmd.threads < 1: raise FlagError(f"--threads {cmd.threads}: expected 1 or more")
+    if flags.get('device') is not None:
+        try: get_device(flags['device'])
+        except ValueError as e: raise FlagError(str(e).replace(f"device={flags['device']!r}", f"--device {flags['device']}", 1)) from None
+    if not cmd.resume and (Path(cmd.out) / 'last.pt').is_file():
+        raise FlagError(f"--out {cmd.out} holds a run (last.pt): pass --resume to continue it or choose another --out")
 
 def _train_command(flags: dict):
     cmd = TrainCommand(**{k: v for k, v in flags.items() if k in {f.name for f in fields(TrainCommand)} and v is not None})
     out = Path(cmd.out)
+    _check_command(cmd, flags)
     if cmd.threads is not None: torch.set_num_threads(cmd.threads)
     if cmd.resume and (out / 'last.pt').is_file():
         cfg = resume_config(TrainConfig.from_dict(load_checkpoint(out / 'last.pt')['config']), flags)

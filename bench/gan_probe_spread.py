@@ -9,7 +9,7 @@ GAN stage gives and what a broken one gives, with room on both sides. This scrip
 Each run is a fresh process (its thread count fixed before torch starts). From the repository root, with
 EDSR_MSA_DATA set:
 
-    python bench/gan_probe_spread.py        # about 15 min on 2 CPU cores; writes bench/gan_probe_spread.json
+    python bench/gan_probe_spread.py        # 25 min on a shared 2-core CPU; writes bench/gan_probe_spread.json
 """
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path

@@ -7,7 +7,7 @@ local-variance normalisation amplifies single-level changes in flat areas, moves
 that spread: each setting runs in a fresh process (the ISA is fixed when torch loads), evaluates both networks, and
 compares every image with the card. From the repository root, with EDSR_MSA_DATA set:
 
-    python bench/niqe_spread.py            # ~10 min on 2 CPU cores; writes bench/niqe_spread.json
+    python bench/niqe_spread.py            # 11 min on a shared 2-core CPU; writes bench/niqe_spread.json
 
 Settings: 1 and 2 threads x channels_last (the networks' default) and NCHW, plus two narrower ISAs at one thread,
 channels_last (ATEN_CPU_CAPABILITY=default: ATen's scalar kernels; ONEDNN_MAX_CPU_ISA=SSE41: oneDNN's convolutions

@@ -66,7 +66,7 @@ def demo_models(out: Path, minutes: float = 4.0, steps: Optional[int] = None, de
     return {cfg.stages[0].scale: ('quick-lite-x2', model)}
 
 # %% ../nbs/15_demo.ipynb #b1b0b87f
-def demo_gan_models(device=None, log=print) -> dict:
+def demo_gan_models(log=print) -> dict:
     "{scale: (name, model)} of the shipped GAN models (the `lite-gan` family): they join the comparisons at their scale."
     fam = _family_members('lite-gan')
     if fam: log(f"with the shipped GAN model: {', '.join(fam.values())}")
@@ -135,7 +135,7 @@ def run_demo(out='edsr_msa_demo', minutes: float = 4.0, steps: Optional[int] = N
     trained_here = not _family_members('lite')         # no shipped weights: the demo trains on part of the samples
     folders = write_samples(out / 'samples', max_side, n_images, split=trained_here)
     models = demo_models(out, minutes, steps, device, progress, log)
-    gans = {} if trained_here else {s: g for s, g in demo_gan_models(device, log).items() if s in models}
+    gans = {} if trained_here else {s: g for s, g in demo_gan_models(log).items() if s in models}
     sets = [HRFolder(f, scales=tuple(models), name=f"samples ({'held out' if f.name == 'held-out' else 'trained on'})"
                      if trained_here else 'samples') for f in folders]
     methods = ['bicubic'] + [ModelMethod(m, name, device=device) for _, (name, m) in sorted(models.items())]

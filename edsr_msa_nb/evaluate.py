@@ -20,7 +20,7 @@ from .core import check_out, cli, get_device, image_to_tensor, tensor_to_image
 from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
 from .model import available_weights, from_pretrained
-from .inference import ModelMethod, interpolate_weights, upscale
+from .inference import ModelMethod, check_tiling_flags, interpolate_weights, upscale
 
 # %% ../nbs/14_evaluate.ipynb #5687a7e4
 def _family_members(spec: str) -> dict:
@@ -94,7 +94,7 @@ def _check_eval_args(scales, tile, metrics, out: Path, overwrite: bool):
     "Refuse bad values of `edsr_msa_eval`'s arguments and outputs at once, before any image: one line naming the argument."
     bad = [s for s in scales if s < 2]
     if bad: raise ValueError(f"--scales {' '.join(map(str, bad))}: expected upscaling factors of 2 or more")
-    if tile is not None and (tile < 0 or 0 < tile < 8): raise ValueError(f"--tile {tile}: expected 0 (no tiling) or at least 8 LR pixels")
+    check_tiling_flags(tile)
     unknown = [m for m in metrics if m not in METRICS]
     if unknown: raise ValueError(f"--metrics {' '.join(unknown)}: expected some of {', '.join(METRICS)}")
     if out.suffix.lower() == '.csv': raise ValueError(f"--out {str(out)!r}: expected a .json file (the per-image CSV is written beside it)")

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['tile_starts', 'fit_tile', 'edge_ramp', 'tiled_forward', 'model_scale', 'auto_tile', 'self_ensemble', 'sr_forward',
            'run_tiled', 'upscale', 'ModelMethod', 'interpolate_weights', 'expand_inputs', 'default_weights',
-           'edsr_msa_upscale']
+           'check_tiling_flags', 'edsr_msa_upscale']
 
 # %% ../nbs/06_inference.ipynb #ed42c565
 import copy
@@ -366,12 +366,16 @@ def default_weights(scale: Optional[int] = None) -> str:
            else f"for x{s} pass --weights with a weights file trained for it (edsr_msa_train)")
     raise ValueError(f"--scale {s}: no shipped weights upscale x{s}; the shipped ones are {have}; {fix}")
 
+def check_tiling_flags(tile: Optional[int], overlap: int = 0):
+    "Refuse a `--tile` or `--overlap` that `tiled_forward` would refuse, in the flags' words (the commands that tile share it)."
+    if tile is not None and (tile < 0 or 0 < tile < 8): raise ValueError(f"--tile {tile}: expected 0 (no tiling) or at least 8 LR pixels")
+    if overlap < 0: raise ValueError(f"--overlap {overlap}: expected 0 or more LR pixels")
+
 def _check_upscale_args(scale, tile, overlap, alpha, interpolate, fp32, half):
     "Refuse bad values of `edsr_msa_upscale`'s arguments at once, before any image: one line naming the flag and its value."
     if fp32 and half: raise ValueError("--fp32 and --half: choose one")
     if scale is not None and scale < 2: raise ValueError(f"--scale {scale}: expected an upscaling factor of 2 or more")
-    if tile is not None and (tile < 0 or 0 < tile < 8): raise ValueError(f"--tile {tile}: expected 0 (no tiling) or at least 8 LR pixels")
-    if overlap < 0: raise ValueError(f"--overlap {overlap}: expected 0 or more LR pixels")
+    check_tiling_flags(tile, overlap)
     if interpolate is not None and not 0 <= alpha <= 1:
         raise ValueError(f"--alpha {alpha:g}: expected a number in [0, 1] (0: --weights, 1: --interpolate)")
 
@@ -438,4 +442,5 @@ def _skip_existing(files: list, outdir: Path, scale: int, overwrite: bool) -> li
                                                f"all {len(kept)} outputs exist ({names}) and are kept; pass --overwrite to replace them"))
     print(f"edsr_msa_upscale: {len(kept)} of {len(files)} outputs exist in {outdir} and are kept ({names}); "
           f"upscaling the other {len(files) - len(kept)} (--overwrite replaces existing outputs)", file=sys.stderr)
-    return [p for p in files if p not in set(kept)]
+    kept = set(kept)
+    return [p for p in files if p not in kept]

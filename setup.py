@@ -46,7 +46,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
-    package_data={cfg['lib_name']: ['weights/*.pt', 'weights/*.json', 'data_files/*.npz']},
+    package_data={cfg['lib_name']: ['weights/*.pt', 'weights/*.json', 'data_files/*.npz', 'data_files/*.json']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements, 'metrics': metrics_requirements, 'export': export_requirements},
     python_requires='>=' + min_python,

@@ -17,7 +17,8 @@ from PIL import Image
 from torch import nn
 
 from .core import check_out, cli, get_device, image_to_tensor, tensor_to_image
-from .data import HRFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
+from .data import HRFolder, PairedFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
+from .degrade import open_eval_set
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
 from .model import available_weights, from_pretrained
 from .inference import ModelMethod, check_tiling_flags, interpolate_weights, upscale
@@ -55,8 +56,8 @@ def evaluate_methods(data, scales: Sequence[int] = (2, 3, 4), methods: Sequence 
                      ensemble: bool = False, device=None, progress: bool = True, metrics: Sequence[str] = ('psnr', 'ssim')):
     "Evaluate every method on every set in `data` (names, folders or `HRFolder`s) at `scales` on `metrics`: (EvalResult, skipped)."
     scales = tuple(int(s) for s in scales)
-    if isinstance(data, (str, Path, HRFolder)): data = [data]
-    sets = [d if isinstance(d, HRFolder) else HRFolder(d, scales=scales) for d in data]
+    if isinstance(data, (str, Path, HRFolder, PairedFolder)): data = [data]
+    sets = [d if isinstance(d, (HRFolder, PairedFolder)) else open_eval_set(d, scales) for d in data]
     plan = [(label, s, per_scale, own) for label, per_scale, own in resolve_methods(methods, scales, tile, ensemble, device) for s in scales]
     skipped = [f"{label} was not evaluated at x{s}: it has weights for {', '.join(f'x{k}' for k in own)} only, not x{s}"
                for label, s, per_scale, own in plan if per_scale[s] is None]
@@ -203,7 +204,7 @@ def perception_distortion(psnr_model, gan_model, data, scale: int, alphas: Seque
                          niqe=res.mean(st, scale, metric='niqe')))
     bic = evaluate('bicubic', data, (scale,), device=device, progress=False, metrics=('psnr', 'niqe'))
     rows.append(dict(label='bicubic', alpha=None, psnr=bic.mean(st, scale, metric='psnr'), niqe=bic.mean(st, scale, metric='niqe')))
-    ds = data if isinstance(data, HRFolder) else HRFolder(data, scales=(scale,))
+    ds = data if isinstance(data, (HRFolder, PairedFolder)) else open_eval_set(data, (scale,))
     hr_niqe = float(np.mean([niqe(ds.get(i, scale).hr, crop_border=scale) for i in range(len(ds))]))
     return rows + [dict(label='HR', alpha=None, psnr=None, niqe=hr_niqe)]
 

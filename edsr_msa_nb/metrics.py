@@ -26,6 +26,7 @@ from fastcore.basics import patch
 
 from .core import eval_mode, get_device, image_to_tensor, progress_bar, quantize
 from .data import BT601_LUMA, FOLDER_CHECKS, HRFolder, PairedFolder, imresize_matlab
+from .degrade import open_eval_set
 
 # %% ../nbs/02_metrics.ipynb #a758c6e9
 def _to_255(x, device=None) -> torch.Tensor:
@@ -330,7 +331,7 @@ def _as_sets(dataset, scales) -> list:
     if isinstance(dataset, (list, tuple)) and not (len(dataset) and isinstance(dataset[0], (int, np.integer))):
         return [s for d in dataset for s in _as_sets(d, scales)]
     if isinstance(dataset, (HRFolder, PairedFolder)) or (hasattr(dataset, 'get') and hasattr(dataset, 'scales')): return [dataset]
-    if isinstance(dataset, (str, Path)): return [HRFolder(dataset, scales=scales)]
+    if isinstance(dataset, (str, Path)): return [open_eval_set(dataset, scales)]   # a folder, a benchmark, NAME-real-xS
     raise TypeError(f"dataset={dataset!r}: expected a name, a folder, an HRFolder/PairedFolder or a list of them")
 
 def _measure(sr: torch.Tensor, hr: torch.Tensor, s: int, metrics: Sequence[str], lpips_net) -> dict:

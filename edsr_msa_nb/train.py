@@ -36,6 +36,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_stat
                                     state_fingerprint, states)
 from .core import atomic_save, eval_mode, get_device, image_to_tensor, progress_bar, run_cli, seed_everything
 from .data import SAMPLE_VAL_NAMES, HRFolder, ImageListSet, SRPatchDataset, load_training_images, validation_set
+from .degrade import open_eval_set, patch_dataset
 from .losses import LossConfig, resolve_vgg_weights
 from .metrics import rgb_to_y
 from .model import EDSRMSA, load_weights, save_weights
@@ -91,7 +92,7 @@ def _build_stage(self: Trainer, prev: Optional[EDSRMSA] = None):
     self.parts = build_stage(self.cfg, self.stage, self.device, self.amp_dtype, prev, self.distributed)
     if self._images is None: self._images = load_training_images(self.cfg.data, self.progress and self.is_main)
     images, names = self._images
-    self.patches = SRPatchDataset(images, self.stage.scale, lr_patch=self.cfg.lr_patch, names=names, too_small='skip')
+    self.patches = patch_dataset(images, self.stage.scale, self.cfg.lr_patch, names, self.cfg.degradation)
     self.sampler = StepBatchSampler(len(self.patches), self.cfg.batch_size, _seed_of(self.cfg.seed, self.stage_idx),
                                     self.rank, self.world_size, self.stage_step, self.stage.steps)
     self.best.setdefault(self.stage_idx, {'select': self.stage.select, 'psnr': -math.inf, 'step': None})
@@ -227,7 +228,7 @@ def _start(self: Trainer, resume: bool):
     if self.is_main: cfg.to_json(self.out / 'config.json')
     check_vgg_weights(cfg.stages, self.stage_idx, self.progress and self.is_main)
     if self.is_main and self._val is None and cfg.val_data is not None:
-        self._val = validation_set(cfg.val_data, sorted({s.scale for s in cfg.stages}))
+        self._val = open_eval_set(cfg.val_data, sorted({s.scale for s in cfg.stages}), progress=self.progress)
     if self.is_main: check_niqe_validation(cfg.stages, self.stage_idx, self._val)
     if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True
 

@@ -19,6 +19,7 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union, get_args, g
 from fastcore.basics import patch
 
 from .attention import ATTENTION
+from .degrade import DEGRADATIONS
 from .losses import PIXEL_LOSSES, LossConfig
 from .model import PRESETS, EDSRConfig
 
@@ -127,6 +128,8 @@ class TrainConfig:
     stages: List[StageConfig] = field(default_factory=lambda: [StageConfig()])
     batch_size: int = option(16, "patches per step (per process)")
     lr_patch: int = option(48, "LR patch size")
+    degradation: Optional[str] = option(None, f"training LR: none (MATLAB bicubic, the papers') or a real-world model ({', '.join(DEGRADATIONS)})",
+                                        apply=lambda c, v: _set(c, degradation=None if str(v).lower() == 'none' else str(v)))
     ema: float = option(0.999, "EMA decay of the generator's weights (0 = off)")
     grad_clip: float = option(0.0, "clip the gradient norm to this (0 = off)")
     amp: str = option('auto', "auto (fp16 on CUDA, off elsewhere), off, fp16 (CUDA) or bf16", resume=True)
@@ -152,6 +155,8 @@ class TrainConfig:
         if not 0 <= self.ema < 1: raise ConfigError('ema', self.ema, 'expected a decay in [0, 1) (0: off)')
         if not self.grad_clip >= 0: raise ConfigError('grad_clip', self.grad_clip, 'expected 0 (off) or a positive norm')
         if not isinstance(self.seed, int) or self.seed < 0: raise ConfigError('seed', self.seed, 'expected a non-negative integer')
+        if self.degradation is not None and self.degradation not in DEGRADATIONS:
+            raise ConfigError('degradation', self.degradation, f"expected none or one of {', '.join(DEGRADATIONS)}")
         if self.num_workers is not None and self.num_workers < 0: raise ConfigError('num_workers', self.num_workers, 'expected 0 or more')
 
 # %% ../nbs/10a_train_config.ipynb #5c2e7d06

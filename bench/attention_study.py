@@ -11,8 +11,8 @@ Training runs go to RUNS/x2-s{steps}-seed{seed}/{variant} (outside the repositor
 runs (`--scale 4 --init-runs RUNS/x2-s...-seedN`) start from each variant's final x2 weights, as the shipped
 progressive recipe does, and go to RUNS/x4-s{steps}-seed{seed}-from-x2-s...-seedN/{variant}. Each
 is resumed with `--resume` if it stopped, and skipped if finished. Scores go to OUT (committed data):
-`scores.csv` (per image), `scores.json` (per image, the set means and the comparison with None, with steps,
-seed and training time), and `study.md` (the tables). The data location comes from $EDSR_MSA_DATA.
+`scores.csv` (per image), `scores.json` (per image, each variant's run record and its comparison with each
+plain variant, `none*`), and `study.md` (the tables, `study.seed_table`). The data location comes from $EDSR_MSA_DATA.
 
     python bench/attention_study.py --variants none esa pa msa --steps 1000 \
         --runs RUNS_FOLDER --out bench/study/pilot-x2-1000
@@ -22,14 +22,20 @@ seed and training time), and `study.md` (the tables). The data location comes fr
     python bench/attention_study.py --compare-seeds bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1
     python bench/attention_study.py --summarize bench/study/pilot-x2-200 bench/study/pilot-x2-200-seed1 bench/study/pilot-x2-200-seed2
     python bench/attention_study.py --merge OUT_A OUT_B --out OUT      # variants of one seed trained in parallel
+    python bench/attention_study.py --retabulate bench/study/*/        # rebuild the tables from the saved scores
+
+The statistics and the tables are the library's (`edsr_msa_nb.study`: `effects`, `seed_table` for a folder's
+`study.md`, `seeds_table` for --summarize; `edsr_msa_nb.metrics.paired_effect`); this script trains, scores and
+writes the files.
 """
-import argparse, csv, json, os, re, shutil, subprocess, sys, time
+import argparse, csv, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
-import numpy as np
 import torch
 
-SETS = ('Set5', 'Set14', 'B100')
+from edsr_msa_nb.metrics import paired_effect
+from edsr_msa_nb.study import SETS, effects, load_study, seed_table, seeds_table, study_from_scores
+from edsr_msa_nb.study import parse_variant as parse_variant_name
 def weights(run: Path, scale: int) -> Path:
     "The EMA weights at the end of the run's single stage."
     return run / 'weights' / f'stage1-pixel-x{scale}-last.pt'
@@ -38,8 +44,7 @@ def weights(run: Path, scale: int) -> Path:
 def parse_variant(v: str) -> dict:
     "'esa' -> {'attention': 'esa'}; 'none-w33' -> {'attention': None, 'n_feats': 33} (names parsed by `study.parse_variant`)."
     from edsr_msa_nb.attention import ATTENTION
-    from edsr_msa_nb.study import parse_variant as parse
-    try: kind, width = parse(v)
+    try: kind, width = parse_variant_name(v)
     except ValueError as e: raise SystemExit(str(e))
     if kind != 'none' and kind not in ATTENTION: raise SystemExit(f"variant {v!r}: expected none or one of {sorted(ATTENTION)}, optionally with -wNN (width)")
     return {'attention': None if kind == 'none' else kind, **({'n_feats': width} if width else {})}
@@ -74,69 +79,27 @@ def score(variant: str, run: Path, sets=SETS, scale: int = 2) -> list:
     return [{**r, 'method': variant} for r in res.rows]
 
 
-def paired(rows: list, variant: str, sets=SETS, base: str = 'none', n_boot: int = 10000, seed: int = 0) -> dict:
-    "Mean of per-image PSNR differences variant - base per set and over all images, with a bootstrap 95% interval (`study.paired_effect`)."
-    from edsr_msa_nb.study import paired_effect
-    psnr = {(r['method'], r['set'], r['image']): r['psnr'] for r in rows}
-    out = {}
-    for s in (*sets, 'all'):
-        keys = sorted(k[1:] for k in psnr if k[0] == base and (s == 'all' or k[1] == s))
-        e = paired_effect([psnr[(variant, *k)] for k in keys], [psnr[(base, *k)] for k in keys], n_boot, seed)
-        out[s] = {'images': e['n'], 'mean_diff': e['mean'], 'ci95': [e['lo'], e['hi']], 'better_images': e['better']}
-    return out
-
-
-def tables(rows: list, variants: list, info: dict, sets=SETS, scale: int = 2) -> str:
-    means = {}
-    for r in rows: means.setdefault((r['method'], r['set']), []).append(r['psnr'])
-    lines = ['| variant | params | train steps | train min | ' + ' | '.join(f'{s} x{scale} PSNR' for s in sets) + ' |',
-             '|---|---:|---:|---:|' + '---:|' * len(sets)]
-    for v in variants:
-        i = info[v]
-        lines.append(f"| {v} | {i['params']:,} | {i['steps']} | {i['train_s'] / 60:.0f} | " +
-                     ' | '.join(f"{np.mean(means[(v, s)]):.3f}" for s in sets) + ' |')
-    for base in [u for u in variants if u.startswith('none')]:
-        lines += ['', f'| variant - {base} | ' + ' | '.join(f'{s} (dB, 95% CI, images better)' for s in (*sets, 'all')) + ' |',
-                  '|---|' + '---|' * (len(sets) + 1)]
-        for v in variants:
-            if v == base: continue
-            p = info[v][f'vs_{base}']
-            lines.append(f"| {v} | " + ' | '.join(f"{p[s]['mean_diff']:+.3f} [{p[s]['ci95'][0]:+.3f}, {p[s]['ci95'][1]:+.3f}], "
-                                                   f"{p[s]['better_images']}/{p[s]['images']}" for s in (*sets, 'all')) + ' |')
-    return '\n'.join(lines)
+def stored(e: dict) -> dict:
+    "A `paired_effect` result as scores.json stores it."
+    return {'images': e['n'], 'mean_diff': e['mean'], 'ci95': [e['lo'], e['hi']], 'better_images': e['better']}
 
 
 def compare_seeds(out_a: str, out_b: str, sets=SETS) -> str:
-    """Markdown: per variant, the mean PSNR change from the study in `out_a` to the one in `out_b` (another seed), and
-    the effect vs None in each: how much of a difference between kinds is training noise."""
-    a, b = (json.loads((Path(o) / 'scores.json').read_text()) for o in (out_a, out_b))
-    common = [v for v in a['runs'] if v in b['runs']]
-    both = [{**r, 'method': f"{r['method']}@a"} for r in a['rows'] if r['method'] in common] + \
-           [{**r, 'method': f"{r['method']}@b"} for r in b['rows'] if r['method'] in common]
-    lines = ['| variant | seed b - seed a, ' + ' | '.join(f'{s} (dB, 95% CI over images)' for s in (*sets, 'all')) + ' | vs none (all): seed a | seed b |',
-             '|---|' + '---|' * (len(sets) + 3)]
-    for v in common:
-        p = paired(both, f'{v}@b', sets, base=f'{v}@a')
-        eff = [r['runs'][v].get('vs_none', {}).get('all', {}).get('mean_diff') for r in (a, b)]
-        lines.append(f"| {v} | " + ' | '.join(f"{p[s]['mean_diff']:+.3f} [{p[s]['ci95'][0]:+.3f}, {p[s]['ci95'][1]:+.3f}]" for s in (*sets, 'all'))
-                     + ' | ' + ' | '.join('-' if e is None else f'{e:+.3f}' for e in eff) + ' |')
-    return '\n'.join(lines)
-
-
-def summarize(outs: list, sets=SETS, base: str = 'none') -> str:
-    "Markdown: each variant's effect vs `base` (mean paired PSNR difference) in each study of `outs` (seeds), their mean and SD."
-    studies = [json.loads((Path(o) / 'scores.json').read_text()) for o in outs]
-    seeds = [next(iter(st['runs'].values()))['seed'] for st in studies]
-    key = f'vs_{base}'
-    variants = [v for v in studies[0]['runs'] if v != base and all(key in st['runs'].get(v, {}) for st in studies)]
-    lines = [f'| variant - {base} | ' + ' | '.join(f'{s}: per seed {seeds} (dB) | mean +- SD' for s in (*sets, 'all')) + ' |',
-             '|---|' + '---|---:|' * (len(sets) + 1)]
-    for v in variants:
+    """Markdown: per variant, the mean PSNR change from the study in `out_a` to the one in `out_b` (another seed)
+    (`metrics.paired_effect` over the same images), and the effect vs None in each."""
+    a, b = load_study(out_a), load_study(out_b)
+    cols = (*sets, 'all')
+    lines = ['| variant | seed b - seed a, ' + ' | '.join(f'{s} (dB, 95% CI over images)' for s in cols) + ' | vs none (all): seed a | seed b |',
+             '|---|' + '---|' * (len(cols) + 2)]
+    for v in [v for v in a.variants if v in b.runs]:
         cells = []
-        for s in (*sets, 'all'):
-            e = np.array([st['runs'][v][key][s]['mean_diff'] for st in studies])
-            cells.append(', '.join(f'{x:+.3f}' for x in e) + f" | {e.mean():+.3f} +- {e.std(ddof=1) if len(e) > 1 else 0:.3f}")
-        lines.append(f"| {v} | " + ' | '.join(cells) + ' |')
+        for s in cols:
+            pa, pb = a.psnr(v, None if s == 'all' else s), b.psnr(v, None if s == 'all' else s)
+            if pa.keys() != pb.keys(): raise SystemExit(f"--compare-seeds: {v} is scored on different images in the two studies ({s})")
+            e = paired_effect([pb[k] for k in sorted(pa)], [pa[k] for k in sorted(pa)])
+            cells.append(f"{e['mean']:+.3f} [{e['lo']:+.3f}, {e['hi']:+.3f}]")
+        eff = [st.runs[v].get('vs_none', {}).get('all', {}).get('mean_diff') for st in (a, b)]
+        lines.append(f"| {v} | " + ' | '.join(cells) + ' | ' + ' | '.join('-' if e is None else f'{e:+.3f}' for e in eff) + ' |')
     return '\n'.join(lines)
 
 
@@ -155,11 +118,14 @@ def main(argv=None):
     ap.add_argument('--score-only', action='store_true', help='score the finished runs, train nothing')
     ap.add_argument('--compare-seeds', nargs=2, metavar=('OUT_A', 'OUT_B'), help='only compare two finished studies (two seeds)')
     ap.add_argument('--summarize', nargs='+', metavar='OUT', help='only tabulate the effects vs None over finished studies (seeds)')
+    ap.add_argument('--retabulate', nargs='+', metavar='OUT', help="only rebuild each folder's comparisons, scores.csv and "
+                    'study.md from the per-image scores in its scores.json (no training, no scoring)')
     ap.add_argument('--merge', nargs='+', metavar='OUT', help='only merge study folders of one scale and seed, trained in '
                     'parallel (each its own --out), into --out')
     args = ap.parse_args(argv)
     if args.compare_seeds: print(compare_seeds(*args.compare_seeds, args.sets)); return
-    if args.summarize: print(summarize(args.summarize, args.sets, args.base)); return
+    if args.summarize: print(seeds_table([load_study(o) for o in args.summarize], args.base, args.sets)); return
+    if args.retabulate: retabulate(args.retabulate, args.sets); return
     if args.merge:
         if not args.out: ap.error('--merge needs --out')
         merge(args.merge, Path(args.out), args.sets); return
@@ -185,30 +151,35 @@ def main(argv=None):
             info[v] = {'steps': summary['global_step'], 'train_s': summary['elapsed_s'], 'seed': args.seed,
                        'params': n_params(load_weights(weights(run, args.scale)), trainable_only=False), **parse_variant(v)}
             print(time.strftime('%H:%M:%S', time.gmtime()), f'UTC: scored {v}', flush=True)
-        done = [u for u in args.variants if u in info]
-        save(out, rows, {u: info[u] for u in done}, args.sets, args.scale,
-             protocol=f'PSNR/SSIM on Y, border = scale (papers); x{args.scale}; final EMA weights',
-             recipe=f"edsr_msa_train --preset psnr --scales {args.scale} --steps {args.steps} "
-                    + (f"--init {args.init_runs}/VARIANT/weights/stage1-pixel-x2-last.pt " if frm else '')
-                    + f"--data T91 BSD200 --val none --seed {args.seed} --threads 1 --workers 0",
-             others={v: i for v, i in info.items() if v not in done})
+        if not info: continue
+        save(out, {'protocol': f'PSNR/SSIM on Y, border = scale (papers); x{args.scale}; final EMA weights', 'scale': args.scale,
+                   'recipe': f"edsr_msa_train --preset psnr --scales {args.scale} --steps {args.steps} "
+                             + (f"--init {args.init_runs}/VARIANT/weights/stage1-pixel-x2-last.pt " if frm else '')
+                             + f"--data T91 BSD200 --val none --seed {args.seed} --threads 1 --workers 0",
+                   'runs': info, 'rows': rows}, args.sets)
 
 
-def save(out: Path, rows: list, info: dict, sets, scale: int, protocol: str, recipe: str, others: dict = {}):
-    "Compare every variant with each plain one (`none*`) and write OUT/scores.json, scores.csv and study.md (atomically)."
-    variants = list(info)
-    for base in [u for u in variants if u.startswith('none')]:       # the ablation and the equal-parameter plain net
-        for u in variants:
-            if u != base: info[u][f'vs_{base}'] = paired(rows, u, sets, base=base)
-    files = {'scores.json': json.dumps({'protocol': protocol, 'scale': scale, 'recipe': recipe, 'runs': {**info, **others},
-                                        'rows': rows}, indent=1) + '\n'}
+def save(out: Path, scores: dict, sets=SETS):
+    """Compare every variant that has scores with each plain one (`none*`) and write OUT/scores.json, scores.csv and
+    study.md (atomically); `scores`: scores.json's content (its comparisons are recomputed, everything else is kept)."""
+    st = study_from_scores(scores, out.name)
+    for base in [v for v in st.variants if parse_variant_name(v)[0] == 'none']:   # the ablation and the equal-parameter plain net
+        for v, d in effects([st], base, (*sets, 'all')).items():
+            scores['runs'][v][f'vs_{base}'] = {s: stored(d[s]['seeds'][st.seed]) for s in (*sets, 'all')}
+    files = {'scores.json': json.dumps(scores, indent=1) + '\n', 'study.md': seed_table(st, sets) + '\n'}
     with open(out / 'scores.csv.tmp', 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=['method', 'set', 'scale', 'image', 'psnr', 'ssim'], extrasaction='ignore')
-        w.writeheader(); w.writerows(rows)
-    files['study.md'] = tables(rows, variants, info, sets, scale) + '\n'
+        w.writeheader(); w.writerows(scores['rows'])
     for name, text in files.items(): (out / f'{name}.tmp').write_text(text)
     for name in ('scores.json', 'scores.csv', 'study.md'): (out / f'{name}.tmp').replace(out / name)
     print(files['study.md'], flush=True)
+
+
+def retabulate(folders: list, sets=SETS):
+    "Rebuild each study folder's comparisons, scores.csv and study.md from the per-image scores in its scores.json; trains and scores nothing."
+    for f in folders:
+        print(f'{f}:', flush=True)
+        save(Path(f), json.loads((Path(f) / 'scores.json').read_text()), sets)
 
 
 def merge(folders: list, out: Path, sets=SETS):
@@ -224,7 +195,8 @@ def merge(folders: list, out: Path, sets=SETS):
             info[v] = {k: x for k, x in i.items() if not k.startswith('vs_')}
             rows += [r for r in d['rows'] if r['method'] == v]
     out.mkdir(parents=True, exist_ok=True)
-    save(out, rows, info, sets, studies[0].get('scale', 2), studies[0]['protocol'], studies[0]['recipe'])
+    head = {k: studies[0][k] for k in ('protocol', 'scale', 'recipe') if k in studies[0]}
+    save(out, {**head, 'runs': info, 'rows': rows}, sets)
 
 if __name__ == '__main__':
     main()

@@ -18,7 +18,8 @@ from fastcore.script import Param, store_true
 from PIL import Image
 
 from .core import check_out, cli, get_device
-from .data import SAMPLE_VAL_NAMES, HRFolder, bicubic_degrade, busiest_window, sample_images
+from .core import busiest_window
+from .data import SAMPLE_VAL_NAMES, HRFolder, bicubic_degrade, sample_images
 from .model import from_pretrained, save_weights
 from .train import Trainer
 from .train_config import train_preset
@@ -190,5 +191,5 @@ def edsr_msa_demo(
 ):
     "Upscale the embedded sample images, compare with bicubic, explain the model; print where the results are."
     _check_demo_args(minutes, steps, max_side, images)
-    get_device(device); _check_demo_out(out, overwrite)           # before anything is written
+    get_device(device, '--device'); _check_demo_out(out, overwrite)           # before anything is written
     run_demo(out, minutes, steps, max_side or None, images, device, not quiet, overwrite=overwrite)

@@ -17,7 +17,8 @@ from PIL import Image
 from torch import nn
 
 from .core import check_out, cli, get_device, image_to_tensor, tensor_to_image
-from .data import HRFolder, PairedFolder, bicubic_degrade, busiest_window, imresize_matlab, modcrop
+from .core import busiest_window
+from .data import HRFolder, PairedFolder, bicubic_degrade, imresize_matlab, modcrop
 from .degrade import open_eval_set
 from .metrics import METRICS, EvalResult, bicubic_upscale, evaluate, niqe, psnr_y
 from .model import available_weights, from_pretrained
@@ -114,7 +115,7 @@ def edsr_msa_eval(
     overwrite: Param("replace --out and its CSV if they exist (default: keep them and stop)", store_true) = False,
 ):
     "Print PSNR/SSIM (papers' protocol), NIQE or LPIPS of bicubic and models side by side; write per-image results."
-    get_device(device)
+    get_device(device, '--device')
     _check_eval_args(scales, tile, metrics, Path(out), overwrite)
     try: res, skipped = evaluate_methods(list(data), scales, list(method), 'auto' if tile is None else tile, ensemble, device,
                                          metrics=list(metrics))

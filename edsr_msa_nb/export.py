@@ -18,7 +18,7 @@ import torch
 from fastcore.script import Param, store_true
 from torch import nn
 
-from .core import atomic_path, check_out, cli
+from .core import atomic_path, check_out, cli, flag_message
 from .model import from_pretrained, unwrap_model
 
 # %% ../nbs/07_export.ipynb #ddc834d4
@@ -94,5 +94,6 @@ def edsr_msa_export(
     check_out(out, '--out', overwrite=overwrite)              # an existing or unwritable --out fails before the weights load
     try: model = from_pretrained(name)
     except (ValueError, OSError) as e: raise ValueError(f"NAME: {e}") from None
-    dst = export_model(model, format, out, opset)
+    try: dst = export_model(model, format, out, opset)
+    except ValueError as e: raise ValueError(flag_message(e, 'opset')) from None   # said of --opset
     print(f"{name} -> {dst} ({format}, {dst.stat().st_size / 1e6:.2f} MB)")

@@ -24,8 +24,8 @@ from PIL import Image
 from fastcore.script import Param, store_true
 from torch import nn
 
-from .core import (ImageArray, atomic_path, check_out, cli, eval_mode, get_device, image_to_tensor,
-                               open_image, progress_bar, quantize)
+from .core import (ImageArray, atomic_path, check_out, cli, eval_mode, flag_message, get_device,
+                               image_to_tensor, open_image, progress_bar, quantize)
 from .data import image_paths, imresize_matlab
 from .model import OFFICIAL_WEIGHTS, available_weights, from_pretrained
 
@@ -382,7 +382,8 @@ def _check_upscale_args(scale, tile, overlap, alpha, interpolate, fp32, half):
 def _cli_model(weights, scale, interpolate, alpha) -> tuple:
     "(network, scale) that `edsr_msa_upscale` runs, from its flags; errors name the flag."
     name = weights or default_weights(scale)
-    model = from_pretrained(name)
+    try: model = from_pretrained(name)
+    except (ValueError, FileNotFoundError) as e: raise ValueError(flag_message(e, 'weights')) from None
     if interpolate is not None:
         try: model = interpolate_weights(model, interpolate, alpha)
         except ValueError as e: raise ValueError(f"--interpolate {interpolate}: {e}") from None
@@ -410,7 +411,7 @@ def edsr_msa_upscale(
 ):
     "Upscale image files, folders and glob patterns with an EDSR-MSA model into PNGs in `out`; see the exit statuses above."
     _check_upscale_args(scale, tile, overlap, alpha, interpolate, fp32, half)
-    dev = get_device(device)
+    dev = get_device(device, '--device')
     if half and dev.type != 'cuda': raise ValueError(f"--half: fp16 inference needs a CUDA device, not {dev}")
     files, failed = expand_inputs(images)
     for spec, why in failed: print(f"{spec}: {why}", file=sys.stderr)

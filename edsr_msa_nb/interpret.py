@@ -23,27 +23,22 @@ from PIL import Image
 from scipy import ndimage, stats
 from torch import nn
 
-from .core import check_out, cli, eval_mode, get_device, image_to_tensor, load_image, progress_bar
+from .core import check_out, cli, eval_mode, flag_message, get_device, image_to_tensor, load_image, moved_names, progress_bar
 from .data import bicubic_degrade, imresize_matlab, modcrop
-from .metrics import rgb_to_y
+from .metrics import mean_ci, rgb_to_y
 from .attention import AttentionModule
 from .model import attention_modules, edsr_msa, from_pretrained
 from .gradcam import CAM_METHODS, SRTarget, grad_cam, overlay, plot_cam
-from .lam import lam, mean_ci, plot_lam
+from .lam import lam, plot_lam
 
 # %% ../nbs/13_attention_maps.ipynb #94e6ba71
 # names that lived here before Grad-CAM and LAM had their own chapters: still importable, with a DeprecationWarning
 _MOVED = {**{n: 'gradcam' for n in ('ActivationRecorder', 'CAMResult', 'as_display', 'cam_from', 'check_box', 'default_cam_layers',
                                     'draw_box', 'edge_strength', 'full_fp32', 'load_model_or_random', 'minmax', 'resolve_layers')},
           **{n: 'lam' for n in ('LAMResult', 'blur_path', 'blur_with', 'diffusion_index', 'gaussian_kernel', 'gini', 'lam_di_table')},
-          'busiest_window': 'data'}
+          'busiest_window': 'core'}
+__getattr__ = moved_names(__name__, _MOVED)
 
-def __getattr__(name: str):
-    "PEP 562: a moved name resolves to its new home and says where that is."
-    if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib, warnings
-    warnings.warn(f"edsr_msa_nb.interpret.{name} is edsr_msa_nb.{_MOVED[name]}.{name}: import it from there", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(f'edsr_msa_nb.{_MOVED[name]}'), name)
 
 # %% ../nbs/13_attention_maps.ipynb #8bcfd5be
 def attention_maps(model: nn.Module, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:
@@ -216,15 +211,16 @@ def edsr_msa_explain(
     try:
         if not Path(image).is_file(): raise FileNotFoundError(f"{image}: no such image file")
         check_out(out, '--out', overwrite=overwrite)       # an existing or unwritable figure: refused before the model loads
+        dev = get_device(device, '--device')               # so is a device the machine lacks
         if weights is None:
             torch.manual_seed(0); model = edsr_msa(preset, scale)
             print(f"note: no --weights given; explaining an untrained {preset!r} x{scale} model")
         else: model = from_pretrained(weights)
-        model = model.to(get_device(device)).eval()
+        model = model.to(dev).eval()
         kw = {'fold': fold} if method == 'lam' else {}
         e = explain(model, image, method, box=box, kind=kind, layers=layers, **kw)
-    except (KeyError, TypeError, RuntimeError) as err:      # a bad layer name, a mismatched weights file: the user's
-        raise ValueError(str(err).strip('"')) from None
+    except (KeyError, TypeError, RuntimeError, ValueError) as err:     # a bad layer name or box, mismatched weights: the user's
+        raise ValueError(flag_message(err, 'method', 'kind', 'fold', 'preset', 'scale', 'box', 'layers', 'weights')) from None
     e.save(out, dpi=dpi); plt.close(e.figure)
     extra = f", DI {e.result.di:.2f}, completeness {e.result.completeness:.3f}" if method == 'lam' else ''
     layer_note = f" layers {list(e.result.per_layer)}," if method in CAM_METHODS else ''

@@ -6,7 +6,7 @@
 __all__ = ['METRICS', 'PUBLISHED', 'rgb_to_y', 'psnr_y', 'gaussian_window', 'ssim_map', 'ssim_y', 'psnr_ssim_y',
            'niqe_pristine_params', 'aggd_fit', 'mscn', 'niqe_block_features', 'niqe_batch', 'niqe',
            'lpips_weights_file', 'lpips_model', 'lpips_distance', 'bicubic_upscale', 'EvalResult', 'evaluate',
-           'check_published_bicubic']
+           'check_published_bicubic', 'mean_ci', 'paired_effect']
 
 # %% ../nbs/02_metrics.ipynb #31b63b95
 import csv
@@ -17,15 +17,16 @@ import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Sequence, Union
+from typing import Callable, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
+from scipy import stats
 
-from .core import eval_mode, get_device, image_to_tensor, progress_bar, quantize
-from .data import BT601_LUMA, FOLDER_CHECKS, HRFolder, PairedFolder, imresize_matlab
+from .core import BT601_LUMA, eval_mode, get_device, image_to_tensor, progress_bar, quantize
+from .data import FOLDER_CHECKS, HRFolder, PairedFolder, imresize_matlab
 from .degrade import open_eval_set
 
 # %% ../nbs/02_metrics.ipynb #a758c6e9
@@ -412,3 +413,21 @@ def check_published_bicubic(folder: Union[str, Path], name: str, scales=(4, 3, 2
     return out
 
 FOLDER_CHECKS['published'] = check_published_bicubic   # a download of a published set (`01_data`) must pass it
+
+# %% ../nbs/02_metrics.ipynb #24a8c93a
+def mean_ci(values, level: float = 0.95) -> Tuple[float, float]:
+    "Mean of `values` and the half-width of its Student-t confidence interval at `level`."
+    v = np.asarray(values, np.float64)
+    v = v[np.isfinite(v)]
+    if v.size < 2: return float(v.mean()) if v.size else float('nan'), float('nan')
+    return float(v.mean()), float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+
+def paired_effect(a: Sequence[float], b: Sequence[float], n_boot: int = 10_000, seed: int = 0, level: float = 0.95) -> dict:
+    """Mean of the paired differences `a - b` (per image) with a percentile bootstrap interval: resample the images
+    with replacement `n_boot` times (seeded) and take the `level` central range of the resampled means."""
+    d = np.asarray(a, float) - np.asarray(b, float)
+    if d.ndim != 1 or len(d) < 2: raise ValueError(f"paired_effect: need two 1-D sequences of equal length >= 2, got differences of shape {d.shape}")
+    rng = np.random.default_rng(seed)
+    boot = d[rng.integers(0, len(d), (n_boot, len(d)))].mean(1)
+    lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
+    return dict(mean=float(d.mean()), lo=float(lo), hi=float(hi), n=len(d), better=int((d > 0).sum()))

@@ -35,8 +35,9 @@ from torch.utils.data import DataLoader
 from .checkpoint import (CHECKPOINT_FORMAT, ModelEMA, load_checkpoint, load_states, rng_state, set_rng_state,
                                     state_fingerprint, states)
 from .core import atomic_save, eval_mode, get_device, image_to_tensor, progress_bar, run_cli, seed_everything
-from .data import SAMPLE_VAL_NAMES, HRFolder, ImageListSet, SRPatchDataset, load_training_images, validation_set
-from .degrade import open_eval_set, patch_dataset
+from .data import (DATASETS, SAMPLE_VAL_NAMES, HRFolder, ImageListSet, SRPatchDataset, load_training_images,
+                               resolve_dataset, validation_set)
+from .degrade import REAL_SET, open_eval_set, patch_dataset
 from .losses import LossConfig, resolve_vgg_weights
 from .metrics import rgb_to_y
 from .model import EDSRMSA, load_weights, save_weights
@@ -379,13 +380,25 @@ def edsr_msa_train(argv: Optional[Sequence[str]] = None, **flags):
 edsr_msa_train.cli_parser = train_parser   # `run_cli` and `run_command` parse its flags with it
 
 def _check_command(cmd: TrainCommand, flags: dict):
-    "Refuse, before any work, what the config does not check: threads, a device the machine lacks, a run in --out without --resume."
+    "Refuse, before any work, what the config does not check: threads, minutes, a device the machine lacks, a run in --out without --resume."
     if cmd.threads is not None and cmd.threads < 1: raise FlagError(f"--threads {cmd.threads}: expected 1 or more")
+    if cmd.max_minutes is not None and not cmd.max_minutes > 0:
+        raise FlagError(f"--max_minutes {cmd.max_minutes:g}: expected a positive number of minutes")
     if flags.get('device') is not None:
-        try: get_device(flags['device'])
-        except ValueError as e: raise FlagError(str(e).replace(f"device={flags['device']!r}", f"--device {flags['device']}", 1)) from None
+        try: get_device(flags['device'], '--device')
+        except ValueError as e: raise FlagError(str(e)) from None
     if not cmd.resume and (Path(cmd.out) / 'last.pt').is_file():
         raise FlagError(f"--out {cmd.out} holds a run (last.pt): pass --resume to continue it or choose another --out")
+
+def _check_data(cfg: TrainConfig):
+    "Refuse, before any work, a --data or --val that is no folder, no dataset name and no folder under EDSR_MSA_DATA, naming the flag."
+    for flag, specs in (('--data', cfg.data), ('--val', [] if cfg.val_data is None else [cfg.val_data])):
+        for spec in specs:
+            m = REAL_SET.match(str(spec)) if flag == '--val' else None
+            if m: spec = m['base']                                            # NAME-real-xS: built from NAME
+            if str(spec) == 'sample' or str(spec) in DATASETS: continue     # embedded, or downloaded on first use
+            try: resolve_dataset(spec, download=False)
+            except FileNotFoundError as e: raise FlagError(f"{flag} {e}") from None
 
 def _train_command(flags: dict):
     cmd = TrainCommand(**{k: v for k, v in flags.items() if k in {f.name for f in fields(TrainCommand)} and v is not None})
@@ -397,6 +410,7 @@ def _train_command(flags: dict):
     else:
         cfg = config_from_flags(flags)
         if not cfg.data: raise ValueError(f"preset {cmd.preset!r} needs --data (folders or dataset names, e.g. T91 BSD200)")
+    _check_data(cfg)
     tr = Trainer(cfg, out, progress=not cmd.quiet)
     if tr.is_main and not cmd.quiet:
         print(f"edsr_msa_train: {len(cfg.stages)} stage(s) " + ', '.join(f"{s.name} x{s.scale} {s.steps} steps" for s in cfg.stages)
